@@ -1,0 +1,23 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+
+class StationImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Station list (CSV, UTF-8)"),
+        help_text=_(
+            "Columns: region, district_number, district_name, station_number, name, address, "
+            "latitude, longitude, registered_voters."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.STATION_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)d MB; the limit is %(limit)d MB."),
+                params={"size": upload.size // 2**20, "limit": limit // 2**20},
+            )
+        return upload

@@ -1,0 +1,68 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from reports.roles import ensure_groups
+from stations import demo
+from stations.models import Election
+from stations.services import stations_upsert
+
+OBSERVERS = 20
+
+
+class Command(BaseCommand):
+    help = (
+        f'Build the demo election "{demo.DEMO_NAME}" (real regions and districts, synthetic stations) '
+        "and the demo accounts. Running it again changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when the database already holds an election"
+        )
+
+    def handle(self, *args, if_empty: bool, **options):
+        if if_empty and Election.objects.exists():
+            self.stdout.write("The database already holds an election; the demo was not rebuilt.")
+        else:
+            self.build()
+        self.print_logins()
+
+    @transaction.atomic
+    def build(self) -> None:
+        election, _ = Election.objects.get_or_create(
+            slug=demo.DEMO_SLUG,
+            defaults={"name": demo.DEMO_NAME, "date": demo.DEMO_DATE, "timezone": demo.DEMO_TIMEZONE},
+        )
+        created, updated = stations_upsert(election=election, rows=demo.demo_station_rows())
+        self.stdout.write(
+            f"{election.name}: {election.regions.count()} regions, {election.districts.count()} districts, "
+            f"{election.stations.count()} stations ({created} created, {updated} updated)."
+        )
+        groups = ensure_groups()
+        # One slow hash shared by the demo accounts keeps the seed fast; real accounts each get their own.
+        password = make_password(settings.DEMO_PASSWORD)
+        self.ensure_user("coordinator", password, staff=True, group=groups["Coordinator"])
+        self.ensure_user("reviewer", password, staff=True, group=groups["Reviewer"])
+        for number in range(1, OBSERVERS + 1):
+            self.ensure_user(f"observer{number}", password)
+
+    def ensure_user(self, username: str, password: str, *, staff: bool = False, group=None):
+        user, _ = get_user_model().objects.get_or_create(
+            username=username, defaults={"is_staff": staff, "password": password}
+        )
+        if group is not None:
+            user.groups.add(group)
+        return user
+
+    def print_logins(self) -> None:
+        password = settings.DEMO_PASSWORD
+        self.stdout.write(
+            "\nDemo logins (password for all: "
+            f"{password}):\n"
+            "  coordinator           admin, http://127.0.0.1:8000/admin/\n"
+            "  reviewer              admin, http://127.0.0.1:8000/admin/\n"
+            f"  observer1 … observer{OBSERVERS}  observers\n"
+        )

@@ -1,0 +1,117 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+from django.db.models import F, Max, Sum
+
+from stations import demo
+from stations.models import District, Election, PollingStation, Region
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def snapshot() -> dict:
+    return {
+        "elections": Election.objects.count(),
+        "regions": Region.objects.count(),
+        "districts": list(District.objects.values_list("number", "name", "region__name")),
+        "stations": PollingStation.objects.count(),
+        "last_change": PollingStation.objects.aggregate(Max("updated_at"))["updated_at__max"],
+        "users": list(get_user_model().objects.order_by("username").values_list("username", "password")),
+    }
+
+
+def test_it_builds_the_real_regions_and_districts_with_synthetic_stations():
+    seed()
+    election = Election.objects.get(slug=demo.DEMO_SLUG)
+    assert election.name == "Majilis 2023 (demo)"
+    assert str(election.date) == "2023-03-19"
+    assert election.regions.count() == 20
+    assert election.districts.count() == 29
+    assert election.stations.count() == 10_146
+    assert election.stations.aggregate(total=Sum("registered_voters"))["total"] == 12_032_550
+    district_regions = dict(election.districts.values_list("number", "region__name"))
+    assert district_regions[1] == district_regions[2] == "Astana"
+    assert district_regions[3] == district_regions[4] == district_regions[5] == "Almaty (city)"
+    assert district_regions[11] == district_regions[12] == "Almaty Region"
+    assert district_regions[19] == "Karaganda Region"
+    assert district_regions[28] == "Ulytau Region"
+
+
+def test_published_regional_figures_are_kept():
+    seed()
+    atyrau = Region.objects.get(name="Atyrau Region")
+    assert atyrau.stations.count() == 269
+    assert atyrau.stations.aggregate(total=Sum("registered_voters"))["total"] == 412_165
+    assert Region.objects.get(name="Kyzylorda Region").stations.count() == 373
+    assert Region.objects.get(name="North Kazakhstan Region").stations.count() == 631
+
+
+def test_every_station_sits_in_its_districts_region_with_plausible_figures():
+    seed()
+    assert not PollingStation.objects.exclude(region=F("district__region")).exists()
+    assert not PollingStation.objects.filter(registered_voters__lt=50).exists()
+    assert not PollingStation.objects.filter(latitude__isnull=True).exists()
+    kazakhstan = PollingStation.objects.filter(latitude__range=(40.5, 55.5), longitude__range=(46.4, 87.4))
+    assert kazakhstan.count() == PollingStation.objects.count()
+
+
+def test_the_generated_stations_are_the_same_on_every_run():
+    assert demo.demo_station_rows() == demo.demo_station_rows()
+    assert demo.demo_station_rows(seed=1) != demo.demo_station_rows()
+
+
+def test_running_it_twice_changes_nothing():
+    seed()
+    before = snapshot()
+    output = seed()
+    assert snapshot() == before
+    assert "(0 created, 0 updated)" in output
+
+
+def test_it_creates_the_demo_accounts_and_prints_them(settings):
+    settings.DEMO_PASSWORD = "another-demo-password"
+    output = seed()
+    coordinator = authenticate(username="coordinator", password="another-demo-password")
+    reviewer = authenticate(username="reviewer", password="another-demo-password")
+    assert coordinator is not None and coordinator.is_staff and not coordinator.is_superuser
+    assert reviewer is not None and reviewer.is_staff
+    assert coordinator.has_perm("stations.add_pollingstation")
+    assert not reviewer.has_perm("stations.add_pollingstation")
+    assert reviewer.has_perm("stations.view_pollingstation")
+    for number in (1, 20):
+        observer = authenticate(username=f"observer{number}", password="another-demo-password")
+        assert observer is not None and not observer.is_staff
+    assert not get_user_model().objects.filter(username="observer21").exists()
+    assert "another-demo-password" in output
+    assert "coordinator" in output and "observer20" in output
+
+
+def test_if_empty_leaves_an_existing_database_alone():
+    Election.objects.create(slug="real", name="A real election", date="2024-01-01")
+    output = seed("--if-empty")
+    assert "not rebuilt" in output
+    assert not Election.objects.filter(slug=demo.DEMO_SLUG).exists()
+    assert "observe2023" in output
+
+
+def test_the_demo_coordinator_can_open_the_station_list_and_the_reviewer_cannot_import(client):
+    seed()
+    election = Election.objects.get(slug=demo.DEMO_SLUG)
+    assert client.login(username="coordinator", password="observe2023")
+    response = client.get(
+        "/admin/stations/pollingstation/", {"district__id__exact": election.districts.get(number=1).pk}
+    )
+    assert response.status_code == 200
+    assert "Polling station No. " in response.content.decode()
+    client.logout()
+    assert client.login(username="reviewer", password="observe2023")
+    assert client.get("/admin/stations/pollingstation/").status_code == 200
+    assert client.get(f"/admin/stations/election/{election.pk}/import-stations/").status_code == 403
