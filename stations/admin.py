@@ -126,6 +126,7 @@ class DistrictAdmin(admin.ModelAdmin):
     list_select_related = ["election", "region"]
     search_fields = ["name", "=number"]
     autocomplete_fields = ["region"]
+    show_full_result_count = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_station_counts()

@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,7 +18,7 @@ class StationImportForm(forms.Form):
         limit = settings.STATION_IMPORT_MAX_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
-                _("The file is %(size)d MB; the limit is %(limit)d MB."),
-                params={"size": upload.size // 2**20, "limit": limit // 2**20},
+                _("The file is %(size)s; the limit is %(limit)s."),
+                params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
             )
         return upload

@@ -190,18 +190,21 @@ def read_station_csv(data: bytes) -> list[StationRow]:
     reader = open_csv(data, STATION_COLUMNS)
     rows: list[StationRow] = []
     errors: list[RowError] = []
+    end = 1  # the header
     try:
         for raw in reader:
+            start, end = end + 1, reader.line_num
             if not any((value or "").strip() for key, value in raw.items() if key is not None):
                 continue  # blank lines, often at the end of a spreadsheet export
-            row, problems = parse_station_row(reader.line_num, raw)
-            errors += [RowError(reader.line_num, problem) for problem in problems]
+            row, problems = parse_station_row(start, raw)
+            if problems and end > start:
+                # A quoted field ran over several lines: most often a closing quote is missing.
+                problems.append(f"this row runs on to line {end}; is a closing quote missing?")
+            errors += [RowError(start, problem) for problem in problems]
             if row is not None:
                 rows.append(row)
     except csv.Error as exc:
-        raise CsvImportError(
-            [*errors, RowError(reader.line_num, f"the CSV cannot be read: {exc}.")]
-        ) from None
+        raise CsvImportError([*errors, RowError(end + 1, f"the CSV cannot be read: {exc}.")]) from None
     errors += check_consistency(rows)
     if not rows and not errors:
         errors.append(RowError(0, "the file has a header but no stations."))

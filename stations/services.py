@@ -37,7 +37,9 @@ def _districts_by_number(election: Election, rows: list[StationRow], regions: di
         if district and (district.name, district.region_id) != (name, region.id):
             district.name, district.region = name, region
             district.save(update_fields=["name", "region"])
-            PollingStation.objects.filter(district=district).exclude(region=region).update(region=region)
+            PollingStation.objects.filter(district=district).exclude(region=region).update(
+                region=region, updated_at=timezone.now()
+            )
     return {district.number: district for district in District.objects.filter(election=election)}
 
 

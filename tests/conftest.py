@@ -44,3 +44,70 @@ def make_station(election):
 @pytest.fixture
 def superuser(db):
     return get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests-only")
+
+
+@pytest.fixture
+def organization(db):
+    from reports.models import Organization
+
+    return Organization.objects.create(name="Honest Count", slug="honest-count")
+
+
+@pytest.fixture
+def other_organization(db):
+    from reports.models import Organization
+
+    return Organization.objects.create(name="Another Watch", slug="another-watch")
+
+
+@pytest.fixture
+def station(make_station):
+    return make_station("101", district=1, region="Astana", name="School 5", address="Abai St. 1")
+
+
+@pytest.fixture
+def make_member(db):
+    """A user with a role in an organization, optionally assigned to stations."""
+    from reports.models import Assignment, Membership, Role
+
+    def make(username: str, organization, *, role=Role.OBSERVER, stations=(), roaming=False, **user_fields):
+        user = get_user_model().objects.create_user(username, password="pw-for-tests-only", **user_fields)
+        membership = Membership.objects.create(
+            user=user, organization=organization, role=role, roaming=roaming
+        )
+        for assigned in stations:
+            Assignment.objects.create(membership=membership, station=assigned)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def observer(make_member, organization, station):
+    """The owner: an observer of `organization` assigned to `station`."""
+    return make_member("observer-a", organization, stations=[station])
+
+
+@pytest.fixture
+def other_observer(make_member, other_organization, make_station):
+    """An observer of another organization, assigned elsewhere."""
+    return make_member("observer-b", other_organization, stations=[make_station("999", district=2)])
+
+
+@pytest.fixture
+def unassigned_observer(make_member, organization):
+    return make_member("observer-c", organization)
+
+
+@pytest.fixture
+def reviewer(make_member, organization):
+    from reports.models import Role
+
+    return make_member("reviewer-a", organization, role=Role.REVIEWER, is_staff=True)
+
+
+@pytest.fixture
+def coordinator(make_member, organization):
+    from reports.models import Role
+
+    return make_member("coordinator-a", organization, role=Role.COORDINATOR, is_staff=True)

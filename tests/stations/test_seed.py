@@ -115,3 +115,26 @@ def test_the_demo_coordinator_can_open_the_station_list_and_the_reviewer_cannot_
     assert client.login(username="reviewer", password="observe2023")
     assert client.get("/admin/stations/pollingstation/").status_code == 200
     assert client.get(f"/admin/stations/election/{election.pk}/import-stations/").status_code == 403
+
+
+def test_the_demo_observers_are_assigned_across_districts_and_have_reported():
+    from reports.models import Assignment, CheckIn, IncidentReport, Membership
+
+    seed()
+    observer = get_user_model().objects.get(username="observer1")
+    membership = Membership.objects.get(user=observer)
+    assert membership.role == "observer" and membership.organization.slug == "citizen-watch"
+    districts = set(
+        Assignment.objects.filter(membership=membership).values_list("station__district__number", flat=True)
+    )
+    assert len(districts) == 3
+    assert Membership.objects.get(user__username="observer20").roaming is True
+    assert Membership.objects.get(user__username="coordinator").role == "coordinator"
+    assert CheckIn.objects.filter(observer=observer).count() == 12
+    assert CheckIn.objects.count() == 20 * 3 * 4
+    reports = IncidentReport.objects.all()
+    assert 30 <= reports.count() <= 150
+    assert reports.values("category").distinct().count() >= 8
+    assert reports.values("station__district").distinct().count() >= 20
+    assert reports.filter(photos__isnull=False).exists()
+    assert not reports.exclude(occurred_at__date__range=("2023-03-19", "2023-03-20")).exists()

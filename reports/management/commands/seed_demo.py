@@ -4,6 +4,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from reports import demo as observation_demo
 from reports.roles import ensure_groups
 from stations import demo
 from stations.models import Election
@@ -14,8 +15,8 @@ OBSERVERS = 20
 
 class Command(BaseCommand):
     help = (
-        f'Build the demo election "{demo.DEMO_NAME}" (real regions and districts, synthetic stations) '
-        "and the demo accounts. Running it again changes nothing."
+        f'Build the demo election "{demo.DEMO_NAME}" (real regions and districts, synthetic stations), '
+        "the demo accounts, and what the demo observers reported. Running it again changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -44,10 +45,19 @@ class Command(BaseCommand):
         groups = ensure_groups()
         # One slow hash shared by the demo accounts keeps the seed fast; real accounts each get their own.
         password = make_password(settings.DEMO_PASSWORD)
-        self.ensure_user("coordinator", password, staff=True, group=groups["Coordinator"])
-        self.ensure_user("reviewer", password, staff=True, group=groups["Reviewer"])
-        for number in range(1, OBSERVERS + 1):
-            self.ensure_user(f"observer{number}", password)
+        coordinator = self.ensure_user("coordinator", password, staff=True, group=groups["Coordinator"])
+        reviewer = self.ensure_user("reviewer", password, staff=True, group=groups["Reviewer"])
+        observers = [self.ensure_user(f"observer{number}", password) for number in range(1, OBSERVERS + 1)]
+        organization = observation_demo.ensure_organization(
+            coordinator=coordinator, reviewer=reviewer, observers=observers, election=election
+        )
+        checkins, reports = observation_demo.record_activity(
+            election=election, observers=observers, seed=demo.DEMO_SEED
+        )
+        self.stdout.write(
+            f"{organization.name}: {len(observers)} observers, "
+            f"{checkins} new check-ins, {reports} new reports."
+        )
 
     def ensure_user(self, username: str, password: str, *, staff: bool = False, group=None):
         user, _ = get_user_model().objects.get_or_create(
@@ -64,5 +74,5 @@ class Command(BaseCommand):
             f"{password}):\n"
             "  coordinator           admin, http://127.0.0.1:8000/admin/\n"
             "  reviewer              admin, http://127.0.0.1:8000/admin/\n"
-            f"  observer1 … observer{OBSERVERS}  observers\n"
+            f"  observer1 … observer{OBSERVERS}  observers, http://127.0.0.1:8000/observe/\n"
         )

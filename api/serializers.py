@@ -1,0 +1,165 @@
+"""Input serializers check the shape of a request; output serializers render. Rules live in services."""
+
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+MICRODEGREE = Decimal("0.000001")
+# The largest value of the database's integer columns; a bigger number is malformed, not a rule.
+MAX_INT = 2_147_483_647
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with an offset. A phone's clock without its zone is ambiguous by hours: refused."""
+
+    default_error_messages = {
+        "naive": _("Give the time with its offset, for example 2023-03-19T09:30:00+06:00."),
+    }
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            self.fail("naive")
+        return super().enforce_timezone(value)
+
+
+class CoordinateField(serializers.DecimalField):
+    """Degrees, rounded to a micro-degree (about 10 cm): phones send more decimals than that."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=9, decimal_places=6, **kwargs)
+
+    def validate_precision(self, value):
+        # Only numbers of a plausible size are rounded; the rest fail the precision check below.
+        if value.adjusted() < 3:
+            value = value.quantize(MICRODEGREE)
+        return super().validate_precision(value)
+
+
+class TokenInput(serializers.Serializer):
+    username = serializers.CharField(max_length=150, trim_whitespace=False)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+
+class CheckInInput(serializers.Serializer):
+    id = serializers.UUIDField()
+    station = serializers.IntegerField(source="station_id", min_value=1, max_value=MAX_INT)
+    kind = serializers.CharField()
+    at = AwareDateTimeField()
+    all_clear = serializers.BooleanField(default=False)
+    note = serializers.CharField(allow_blank=True, default="")
+
+
+class ReportInput(serializers.Serializer):
+    id = serializers.UUIDField()
+    station = serializers.IntegerField(source="station_id", min_value=1, max_value=MAX_INT)
+    category = serializers.CharField()
+    phase = serializers.CharField()
+    occurred_at = AwareDateTimeField()
+    description = serializers.CharField(allow_blank=True, default="")
+    latitude = CoordinateField(allow_null=True, default=None)
+    longitude = CoordinateField(allow_null=True, default=None)
+    accuracy_m = serializers.IntegerField(allow_null=True, default=None, max_value=MAX_INT)
+    photos = serializers.ListField(child=serializers.FileField(), default=list)
+
+
+class PhotoInput(serializers.Serializer):
+    id = serializers.UUIDField()
+    photo = serializers.FileField()
+
+
+class ReportListQuery(serializers.Serializer):
+    mine = serializers.BooleanField()
+
+    def validate_mine(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError(_("Only your own reports are listed here: ask with mine=true."))
+        return value
+
+
+class TokenOutput(serializers.Serializer):
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+    username = serializers.CharField()
+
+
+class MembershipOutput(serializers.Serializer):
+    name = serializers.CharField(source="organization.name")
+    slug = serializers.CharField(source="organization.slug")
+    role = serializers.CharField()
+    roaming = serializers.BooleanField()
+
+
+class DistrictOutput(serializers.Serializer):
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class StationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    name = serializers.CharField()
+    address = serializers.CharField()
+    district = DistrictOutput()
+    election = serializers.CharField(source="election.slug")
+
+
+class MeOutput(serializers.Serializer):
+    username = serializers.CharField()
+    organizations = MembershipOutput(many=True)
+    stations = StationOutput(many=True)
+    # Only for roaming observers: they may report on any station of these districts.
+    roaming_districts = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+class CheckInOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    station = serializers.IntegerField(source="station_id")
+    kind = serializers.CharField()
+    at = serializers.DateTimeField()
+    all_clear = serializers.BooleanField()
+    note = serializers.CharField()
+    received_at = serializers.DateTimeField()
+
+
+class PhotoOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    captured_at = serializers.DateTimeField()
+
+    def get_url(self, photo) -> str:
+        return self.context["request"].build_absolute_uri(reverse("observe:photo", args=[photo.id]))
+
+    def get_thumbnail_url(self, photo) -> str:
+        return self.context["request"].build_absolute_uri(reverse("observe:photo_thumbnail", args=[photo.id]))
+
+
+class StationBriefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ReportOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    station = StationBriefOutput()
+    category = serializers.CharField()
+    category_label = serializers.CharField(source="get_category_display")
+    severity = serializers.IntegerField()
+    phase = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    description = serializers.CharField()
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, coerce_to_string=False)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, coerce_to_string=False)
+    accuracy_m = serializers.IntegerField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    question = serializers.CharField()
+    photos = PhotoOutput(many=True)
+    received_at = serializers.DateTimeField()

@@ -1,0 +1,116 @@
+"""The observer API. Each view parses its input, calls one service or selector, and renders."""
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import serializers as io
+from reports.models import Assignment, Membership, Role
+from reports.selectors import assigned_stations, reports_list_for_observer
+from reports.services import checkin_create, photo_attach, report_submit, token_issue
+
+
+def parse(serializer_class: type[serializers.Serializer], data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def created_or_found(data, created: bool) -> Response:
+    """201 for a new row; 200 with the same body when a retried request finds the row it made."""
+    return Response(data, status=201 if created else 200)
+
+
+class TokenCreateView(APIView):
+    """The phone trades the observer's password for a bearer token, once, when signing in."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    def post(self, request: Request) -> Response:
+        data = parse(io.TokenInput, request.data)
+        user = authenticate(request, username=data["username"], password=data["password"])
+        if user is None:
+            # Same words for a wrong password, an unknown name and a disabled account.
+            raise exceptions.ValidationError(
+                _("The username or password is wrong."), code="invalid_credentials"
+            )
+        token, key = token_issue(user=user)
+        body = {"token": key, "expires_at": token.expires_at, "username": user.get_username()}
+        return Response(io.TokenOutput(body).data, status=201)
+
+
+class MeView(APIView):
+    def get(self, request: Request) -> Response:
+        user = request.user
+        memberships = list(Membership.objects.filter(user=user).select_related("organization"))
+        body = {
+            "username": user.get_username(),
+            "organizations": memberships,
+            "stations": assigned_stations(user),
+        }
+        if any(m.role == Role.OBSERVER and m.roaming for m in memberships):
+            body["roaming_districts"] = (
+                Assignment.objects.filter(membership__user=user, membership__role=Role.OBSERVER)
+                .filter(membership__roaming=True)
+                .order_by("station__district__number")
+                .values_list("station__district__number", flat=True)
+                .distinct()
+            )
+        return Response(io.MeOutput(body).data)
+
+
+class CheckInCreateView(APIView):
+    def post(self, request: Request) -> Response:
+        data = parse(io.CheckInInput, request.data)
+        checkin, created = checkin_create(observer=request.user, **data)
+        return created_or_found(io.CheckInOutput(checkin).data, created)
+
+
+class ReportPagination(PageNumberPagination):
+    page_size = 50
+
+
+class ReportListCreateView(APIView):
+    def get(self, request: Request) -> Response:
+        parse(io.ReportListQuery, request.query_params)
+        reports = (
+            reports_list_for_observer(request.user)
+            .prefetch_related("photos")
+            .order_by("-occurred_at", "-received_at", "-id")
+        )
+        paginator = ReportPagination()
+        page = paginator.paginate_queryset(reports, request, view=self)
+        return paginator.get_paginated_response(
+            io.ReportOutput(page, many=True, context={"request": request}).data
+        )
+
+    def post(self, request: Request) -> Response:
+        data = parse(io.ReportInput, request.data)
+        report, created = report_submit(observer=request.user, **data)
+        return created_or_found(io.ReportOutput(report, context={"request": request}).data, created)
+
+
+class PhotoCreateView(APIView):
+    def post(self, request: Request, report_id) -> Response:
+        data = parse(io.PhotoInput, request.data)
+        photo, created = photo_attach(
+            observer=request.user, report_id=report_id, id=data["id"], upload=data["photo"]
+        )
+        return created_or_found(io.PhotoOutput(photo, context={"request": request}).data, created)
+
+
+class NotFoundView(APIView):
+    """Any other address under the API answers 404 in the API's own error shape."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise exceptions.NotFound()

@@ -1,0 +1,16 @@
+from reports.models.observations import CheckIn, IncidentReport, ReportEvent, ReportPhoto, ReportStatus
+from reports.models.organizations import Assignment, Membership, Organization, Role
+from reports.models.tokens import ObserverToken
+
+__all__ = [
+    "Assignment",
+    "CheckIn",
+    "IncidentReport",
+    "Membership",
+    "ObserverToken",
+    "Organization",
+    "ReportEvent",
+    "ReportPhoto",
+    "ReportStatus",
+    "Role",
+]

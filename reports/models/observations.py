@@ -1,0 +1,199 @@
+"""What observers send: check-ins, incident reports, their photos, and the audit trail."""
+
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from reports.models.organizations import Organization
+from reports.taxonomy import Category, CheckInKind, Phase, Severity
+from stations.models import Election, PollingStation
+
+MAX_DESCRIPTION = 5000
+MAX_NOTE = 2000
+
+
+class CheckIn(models.Model):
+    """An observer was at a station: the denominator of every rate, "all clear" included."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    observer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="checkins")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="checkins")
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="checkins")
+    station = models.ForeignKey(PollingStation, on_delete=models.CASCADE, related_name="checkins")
+    kind = models.CharField(_("kind"), max_length=16, choices=CheckInKind.choices)
+    at = models.DateTimeField(_("time"))
+    all_clear = models.BooleanField(_("all clear"), default=False)
+    note = models.TextField(_("note"), max_length=MAX_NOTE, blank=True)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=CheckInKind.values), name="checkin_kind_valid")
+        ]
+        indexes = [models.Index(fields=["election", "station"], name="checkin_election_station_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ReportStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    NEEDS_INFO = "needs_info", _("Question from a reviewer")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+
+
+class IncidentReportQuerySet(models.QuerySet):
+    def for_observer_list(self) -> "IncidentReportQuerySet":
+        return self.select_related("station", "station__district").annotate(
+            photo_count=models.Count("photos")
+        )
+
+
+class IncidentReport(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    observer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="reports")
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="reports")
+    station = models.ForeignKey(PollingStation, on_delete=models.CASCADE, related_name="reports")
+    category = models.CharField(_("category"), max_length=32, choices=Category.choices)
+    severity = models.PositiveSmallIntegerField(_("severity"), choices=Severity.choices)
+    phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    description = models.TextField(_("description"), max_length=MAX_DESCRIPTION, blank=True)
+    # Exact position is private to the observer's organization; partners never see it.
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    accuracy_m = models.PositiveIntegerField(_("accuracy (m)"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED
+    )
+    question = models.TextField(_("reviewer's question"), blank=True)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = IncidentReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        verbose_name = _("incident report")
+        verbose_name_plural = _("incident reports")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ReportStatus.values), name="report_status_valid"),
+            models.CheckConstraint(condition=Q(category__in=Category.values), name="report_category_valid"),
+            models.CheckConstraint(condition=Q(phase__in=Phase.values), name="report_phase_valid"),
+            models.CheckConstraint(condition=Q(severity__in=Severity.values), name="report_severity_valid"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="report_latitude_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="report_longitude_in_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["observer", "-occurred_at"], name="report_observer_idx"),
+            models.Index(fields=["election", "station", "category"], name="report_station_category_idx"),
+            models.Index(fields=["organization", "status"], name="report_org_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} at {self.station.number}"
+
+
+def photo_storage():
+    return storages["photos"]
+
+
+def photo_path(photo: "ReportPhoto", filename: str) -> str:
+    return f"reports/{photo.report_id}/{filename}"
+
+
+class ReportPhoto(models.Model):
+    """A photo as stored: re-encoded without any metadata. The received original is never kept."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    report = models.ForeignKey(IncidentReport, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(storage=photo_storage, upload_to=photo_path, max_length=200)
+    thumbnail = models.FileField(storage=photo_storage, upload_to=photo_path, max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size_bytes = models.PositiveIntegerField()
+    # The evidence seal: SHA-256 of exactly the bytes the phone sent.
+    sha256 = models.CharField(_("SHA-256 as received"), max_length=64, db_index=True)
+    captured_at = models.DateTimeField(_("captured at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["received_at"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "sha256"], name="photo_content_unique_per_report"),
+        ]
+
+    def __str__(self) -> str:
+        return f"photo {self.sha256[:12]}"
+
+
+class EventAction(models.TextChoices):
+    SUBMIT = "submit", _("submitted")
+    PHOTO = "photo", _("photo added")
+    VERIFY = "verify", _("verified")
+    REJECT = "reject", _("rejected")
+    ASK = "ask", _("question asked")
+    ANSWER = "answer", _("question answered")
+    REOPEN = "reopen", _("reopened")
+    SEVERITY = "severity", _("severity changed")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The audit trail is append-only.")
+
+    def delete(self):
+        raise TypeError("The audit trail is append-only.")
+
+
+class ReportEvent(models.Model):
+    """One step in a report's life. Append-only: written by services, never changed or removed."""
+
+    report = models.ForeignKey(IncidentReport, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=16, choices=EventAction.choices)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("report event")
+        verbose_name_plural = _("report events")
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=EventAction.values), name="event_action_valid")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit trail is append-only.")
+
+    @classmethod
+    def record(cls, report: IncidentReport, *, actor, action: str, note: str = "", **data) -> "ReportEvent":
+        return cls.objects.create(report=report, actor=actor, action=action, note=note, data=data)

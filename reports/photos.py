@@ -1,0 +1,221 @@
+"""Photo intake: check what an observer uploads, strip it to bare pixels and re-encode it.
+
+A photo can identify the observer who took it: GPS position, phone make, model and serial, the
+owner's name in XMP, an EXIF thumbnail of the uncropped scene. Nothing of the file received
+survives here: the pixels are decoded, turned upright, converted to sRGB and written out again as
+a JPEG with no metadata at all. What is kept of the original is its SHA-256 (the evidence seal)
+and its capture time.
+
+Pure: no models, no storage. The caller stores what `process_photo` returns.
+"""
+
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+
+import pillow_heif
+from django.utils.translation import gettext as _
+from PIL import ExifTags, Image, ImageCms, features
+
+pillow_heif.register_heif_opener()
+
+MAX_PHOTO_BYTES = 20 * 1024 * 1024
+# Below Pillow's own bomb threshold (about 89 megapixels), so our refusal comes first and its
+# DecompressionBombWarning never needs catching (warnings.catch_warnings is not thread-safe).
+MAX_PIXELS = 60_000_000
+MAX_SIDE = 2560
+DECODE_MIN_SIDE = 1600
+THUMB_SIDE = 320
+JPEG_QUALITY = 85
+CONTENT_TYPE = "image/jpeg"
+# The only decoders that ever see untrusted bytes; Pillow would otherwise try every plugin it has.
+OPEN_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
+# Pillow calls a JPEG that carries a second picture (many Android phones) "MPO".
+SOURCE_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "HEIF": "HEIF"}
+# Lanczos keeps the handwritten figures of a results protocol legible; see bench/photo.py for its cost.
+RESAMPLE = Image.Resampling.LANCZOS
+HAS_LCMS = features.check_module("littlecms2")
+WHITE = (255, 255, 255, 255)
+# The EXIF orientation tag, as ImageOps.exif_transpose reads it.
+UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+class PhotoRejected(ValueError):
+    """A file we will not store. The message is translated and fit to show to the observer."""
+
+    def __init__(self, message: str, *, filename: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.filename = filename
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    image: bytes
+    thumbnail: bytes
+    width: int
+    height: int
+    thumb_width: int
+    thumb_height: int
+    sha256_received: str
+    sha256_stored: str
+    captured_at: datetime | None
+    source_format: str
+    content_type: str = CONTENT_TYPE
+
+
+def process_photo(data: bytes, *, filename: str = "", default_tz: tzinfo = UTC) -> ProcessedPhoto:
+    """Check `data`, and return it upright, in sRGB, longest side at most MAX_SIDE, no metadata.
+
+    The format is decided by decoding, never by `filename`, which only names the file in a
+    PhotoRejected. `captured_at` is EXIF DateTimeOriginal with OffsetTimeOriginal; a camera that
+    records no offset wrote its local wall-clock time, which is read in `default_tz` (pass the
+    polling station's time zone; UTC if not given).
+    """
+    try:
+        source = _decode(data)
+    except PhotoRejected as refusal:
+        refusal.filename = filename
+        raise
+    exif = _exif(source)
+    picture = _downscale(_flatten(source), MAX_SIDE)
+    picture = _upright(_to_srgb(picture, source.info.get("icc_profile")), exif)
+    thumbnail = _downscale(picture, THUMB_SIDE)
+    image_bytes = _encode(picture)
+    return ProcessedPhoto(
+        image=image_bytes,
+        thumbnail=_encode(thumbnail),
+        width=picture.width,
+        height=picture.height,
+        thumb_width=thumbnail.width,
+        thumb_height=thumbnail.height,
+        sha256_received=hashlib.sha256(data).hexdigest(),
+        sha256_stored=hashlib.sha256(image_bytes).hexdigest(),
+        captured_at=_captured_at(exif, default_tz),
+        source_format=SOURCE_FORMATS[source.format],
+    )
+
+
+def _decode(data: bytes) -> Image.Image:
+    """The decoded picture, after every check that can be made before spending memory on it."""
+    if len(data) > MAX_PHOTO_BYTES:
+        raise PhotoRejected(_("The photo is larger than 20 MB."))
+    try:
+        image = Image.open(io.BytesIO(data), formats=OPEN_FORMATS)
+    except Image.DecompressionBombError:
+        raise PhotoRejected(_("This image is too large to process safely.")) from None
+    except Exception:
+        # Hostile bytes make decoders fail in many ways (OSError, SyntaxError, struct.error...):
+        # all of them mean the same to the observer.
+        raise PhotoRejected(_("This file is not a photo we can read (JPEG, PNG, WebP or HEIC).")) from None
+    if image.format not in SOURCE_FORMATS:
+        raise PhotoRejected(_("This file is not a photo we can read (JPEG, PNG, WebP or HEIC)."))
+    # The header declares the size; refuse before load() allocates it.
+    if image.width * image.height > MAX_PIXELS:
+        raise PhotoRejected(_("This image is too large to process safely."))
+    if image.format in ("JPEG", "MPO"):
+        # Let libjpeg shrink by 2, 4 or 8 while decoding, as long as the longest side keeps at
+        # least DECODE_MIN_SIDE pixels: a 12-megapixel photo decodes straight to 2000 x 1500,
+        # which needs no resize at all and fits the CPU budget (bench/photo.py).
+        image.draft("RGB", _fit(image.size, DECODE_MIN_SIDE))
+    try:
+        image.load()
+    except Exception:
+        raise PhotoRejected(_("The photo is damaged or incomplete; take it again.")) from None
+    return image
+
+
+def _exif(image: Image.Image) -> Image.Exif:
+    # Read after load(): a PNG may put its eXIf chunk after the pixels. A broken EXIF block costs
+    # the orientation and capture time, not the photo.
+    try:
+        return image.getexif()
+    except Exception:
+        return Image.Exif()
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """RGB, L or CMYK, with any transparency laid on white."""
+    if image.has_transparency_data:
+        background = Image.new("RGBA", image.size, WHITE)
+        background.alpha_composite(image.convert("RGBA"))
+        return background.convert("RGB")
+    if image.mode in ("RGB", "L", "CMYK"):
+        return image
+    if image.mode.startswith("I"):
+        # 16-bit grey PNG: keep the top 8 bits rather than clip everything above 255 to white.
+        return image.convert("I").point(lambda value: value / 256, "L")
+    return image.convert("L" if image.mode == "1" else "RGB")
+
+
+def _fit(size: tuple[int, int], side: int) -> tuple[int, int]:
+    width, height = size
+    scale = side / max(width, height)
+    if scale >= 1:
+        return size
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _downscale(image: Image.Image, side: int) -> Image.Image:
+    size = _fit(image.size, side)
+    if size == image.size:
+        return image
+    return image.resize(size, RESAMPLE, reducing_gap=2.0)
+
+
+def _to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
+    """The picture in sRGB. A profile we cannot use is dropped: colours shift, nothing leaks."""
+    if icc_profile and HAS_LCMS:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+            return ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
+        except (ImageCms.PyCMSError, OSError, TypeError, ValueError):
+            pass
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def _upright(image: Image.Image, exif: Image.Exif) -> Image.Image:
+    # Turned after downscaling, on a fifth of the pixels; same mapping as ImageOps.exif_transpose.
+    orientation = exif.get(ExifTags.Base.Orientation, 1)
+    method = UPRIGHT.get(orientation) if isinstance(orientation, int) else None
+    return image.transpose(method) if method is not None else image
+
+
+def _encode(image: Image.Image) -> bytes:
+    # Pillow's JPEG writer takes the comment from `info`, and every derived image inherits the
+    # source's EXIF, XMP and ICC profile there. `image` is a decoded picture that nothing else
+    # holds, so empty its `info` rather than copy megabytes of pixels.
+    image.info = {}
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, exif=b"")
+    return buffer.getvalue()
+
+
+def _captured_at(exif: Image.Exif, default_tz: tzinfo) -> datetime | None:
+    try:
+        details = exif.get_ifd(ExifTags.IFD.Exif)
+    except Exception:
+        return None
+    stamp = details.get(ExifTags.Base.DateTimeOriginal)
+    if not isinstance(stamp, str):
+        return None
+    try:
+        moment = datetime.strptime(stamp.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        # Cameras with no clock set write "0000:00:00 00:00:00".
+        return None
+    offset = details.get(ExifTags.Base.OffsetTimeOriginal)
+    try:
+        zone = datetime.strptime(offset.strip("\x00 "), "%z").tzinfo if isinstance(offset, str) else None
+    except ValueError:
+        zone = None
+    return moment.replace(tzinfo=zone or default_tz)
