@@ -10,8 +10,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as io
-from reports.models import Assignment, Membership, Role
-from reports.selectors import assigned_stations, reports_list_for_observer
+from reports.models import Role
+from reports.selectors import (
+    assigned_stations,
+    memberships_for_user,
+    reports_list_for_observer,
+    roaming_district_numbers,
+)
 from reports.services import checkin_create, photo_attach, report_submit, token_issue
 
 
@@ -48,20 +53,14 @@ class TokenCreateView(APIView):
 class MeView(APIView):
     def get(self, request: Request) -> Response:
         user = request.user
-        memberships = list(Membership.objects.filter(user=user).select_related("organization"))
+        memberships = memberships_for_user(user)
         body = {
             "username": user.get_username(),
             "organizations": memberships,
             "stations": assigned_stations(user),
         }
         if any(m.role == Role.OBSERVER and m.roaming for m in memberships):
-            body["roaming_districts"] = (
-                Assignment.objects.filter(membership__user=user, membership__role=Role.OBSERVER)
-                .filter(membership__roaming=True)
-                .order_by("station__district__number")
-                .values_list("station__district__number", flat=True)
-                .distinct()
-            )
+            body["roaming_districts"] = roaming_district_numbers(user)
         return Response(io.MeOutput(body).data)
 
 

@@ -69,3 +69,19 @@ def photo_get_for_user(*, user: AbstractBaseUser, photo_id) -> ReportPhoto:
         return ReportPhoto.objects.select_related("report").get(visible, pk=photo_id)
     except (ReportPhoto.DoesNotExist, ValidationError, ValueError, TypeError):
         raise NotFound(_("No such photo.")) from None
+
+
+def memberships_for_user(user: AbstractBaseUser) -> list[Membership]:
+    return list(Membership.objects.filter(user=user).select_related("organization"))
+
+
+def roaming_district_numbers(user: AbstractBaseUser) -> QuerySet:
+    """The districts a roaming observer may report anywhere in."""
+    return (
+        Assignment.objects.filter(
+            membership__user=user, membership__role=Role.OBSERVER, membership__roaming=True
+        )
+        .order_by("station__district__number")
+        .values_list("station__district__number", flat=True)
+        .distinct()
+    )
