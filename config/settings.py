@@ -184,6 +184,9 @@ REST_FRAMEWORK = {
 # How long an observer's phone stays signed in for its outbox; long enough to outlast election day.
 OBSERVER_TOKEN_DAYS = env_int("BAQYLAU_OBSERVER_TOKEN_DAYS", 14, minimum=1)
 
+LOGIN_URL = "observe:login"
+LOGIN_REDIRECT_URL = "observe:stations"
+
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "observe2023")
 
 LOGGING = {

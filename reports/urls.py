@@ -1,10 +1,18 @@
 from django.urls import path
 
-from reports.views import photos
+from reports.views import observer, outbox, photos
 
 app_name = "observe"
 
 urlpatterns = [
+    path("", observer.stations, name="stations"),
+    path("login/", observer.LoginView.as_view(), name="login"),
+    path("logout/", observer.LogoutView.as_view(), name="logout"),
+    path("stations/<int:station_id>/checkin/", observer.checkin, name="checkin"),
+    path("stations/<int:station_id>/report/", observer.report, name="report"),
+    path("reports/", observer.reports, name="reports"),
+    path("token/", outbox.token, name="token"),
+    path("sw.js", outbox.service_worker, name="sw"),
     path("photos/<uuid:photo_id>/", photos.photo, name="photo"),
     path("photos/<uuid:photo_id>/thumbnail/", photos.photo_thumbnail, name="photo_thumbnail"),
 ]

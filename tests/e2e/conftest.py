@@ -37,3 +37,12 @@ def laptop_page(browser):
     context.set_default_timeout(15_000)
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A phone-sized page whose context runs service workers, as an observer's browser does."""
+    context = browser.new_context(viewport=PHONE, locale="en-US", service_workers="allow", has_touch=True)
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
