@@ -1,0 +1,119 @@
+"""In Kazakh and Russian, an observer's pages show no English left untranslated."""
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from reports.models import IncidentReport
+from reports.services import report_submit
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+LOCALE = Path(__file__).resolve().parents[2] / "locale"
+PASSWORD = "pw-for-tests-only"
+# Latin-script words that may stand on a translated page: names, formats and the like.
+ALLOWED_LATIN = {"Baqylau", "English", "observer", "JPEG", "PNG", "WebP", "HEIC", "GPS", "km"}
+
+
+def catalog(language: str) -> dict[str, str]:
+    """msgid → msgstr of the project's own catalog, read straight from the .po file."""
+    entries, key, current = {}, None, {"msgid": "", "msgstr": ""}
+    for line in (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8").splitlines():
+        match = re.match(r'^(msgid|msgstr|msgstr\[0\]) "(.*)"$', line)
+        if match:
+            if match.group(1) == "msgid" and current["msgid"]:
+                entries[current["msgid"]] = current["msgstr"]
+                current = {"msgid": "", "msgstr": ""}
+            key = "msgstr" if match.group(1).startswith("msgstr") else "msgid"
+            current[key] = match.group(2)
+        elif line.startswith('"') and key:
+            current[key] += line[1:-1]
+        elif not line.strip():
+            key = None
+    if current["msgid"]:
+        entries[current["msgid"]] = current["msgstr"]
+    return entries
+
+
+def untranslated(text: str, language: str) -> list[str]:
+    """Catalog messages that appear in `text` in English, and stray English words."""
+    found = []
+    for msgid, msgstr in catalog(language).items():
+        plain = re.split(r"%\(|\{", msgid)[0].strip()
+        if len(plain) >= 4 and msgstr != msgid and re.search(rf"(?<!\w){re.escape(plain)}(?!\w)", text):
+            found.append(msgid)
+    words = set(re.findall(r"[A-Za-z]{3,}", text)) - ALLOWED_LATIN
+    return found + sorted(words)
+
+
+def visible_text(page) -> str:
+    return page.evaluate(
+        """() => document.body.innerText + ' ' + [...document.querySelectorAll(
+            'input[placeholder], textarea[placeholder], [aria-label], [title]')]
+            .map(el => [el.placeholder, el.getAttribute('aria-label'), el.title].join(' ')).join(' ')"""
+    )
+
+
+@pytest.fixture
+def observer_with_history(observer, station, election):
+    """An observer whose report carries a reviewer's question, with Cyrillic data throughout."""
+    election.date = timezone.localdate()
+    election.save()
+    station.name, station.address = "№ 15 мектеп", "Абай даңғылы, 10"
+    station.save()
+    report, _ = report_submit(
+        observer=observer,
+        id="5b0f6a4e-6c1e-4a51-9d53-9a4e7a3c2f10",
+        station_id=station.pk,
+        category="ballot_stuffing",
+        phase="voting",
+        occurred_at=timezone.now() - timedelta(minutes=30),
+        description="Жәшікке бюллетень салынды.",
+    )
+    IncidentReport.objects.filter(pk=report.pk).update(status="needs_info", question="Қай уақытта?")
+    return observer
+
+
+@pytest.mark.parametrize(
+    ("language", "locale", "heading"), [("kk", "kk-KZ", "Менің"), ("ru", "ru-RU", "Мои")]
+)
+def test_the_observer_pages_speak_the_browsers_language_completely(
+    browser, live_server, observer_with_history, station, language, locale, heading
+):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale=locale)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/observe/login/")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    problems = {"login": untranslated(visible_text(page), language)}
+    page.fill("#id_username", "observer-a")
+    page.fill("#id_password", PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    expect(page.locator("h1")).to_contain_text(heading)
+    for name, path in [
+        ("stations", "/observe/"),
+        ("report form", f"/observe/stations/{station.pk}/report/"),
+        ("my reports", "/observe/reports/"),
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        problems[name] = untranslated(visible_text(page), language)
+    context.close()
+    assert {name: found for name, found in problems.items() if found} == {}
+
+
+def test_the_language_switcher_changes_the_language_and_keeps_it(browser, live_server, observer_with_history):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/observe/login/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("button", name="Қазақша").click()
+    expect(page.locator("html")).to_have_attribute("lang", "kk")
+    page.goto(f"{live_server.url}/observe/login/")
+    expect(page.locator("html")).to_have_attribute("lang", "kk")
+    page.get_by_role("button", name="Русский").click()
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    context.close()
