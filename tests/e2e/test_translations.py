@@ -2,7 +2,6 @@
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -10,39 +9,19 @@ from playwright.sync_api import expect
 
 from reports.models import IncidentReport
 from reports.services import report_submit
+from tests.catalogs import po_entries
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-LOCALE = Path(__file__).resolve().parents[2] / "locale"
 PASSWORD = "pw-for-tests-only"
 # Latin-script words that may stand on a translated page: names, formats and the like.
 ALLOWED_LATIN = {"Baqylau", "observer", "JPEG", "PNG", "WebP", "HEIC", "GPS"}
 
 
-def catalog(language: str) -> dict[str, str]:
-    """msgid → msgstr of the project's own catalog, read straight from the .po file."""
-    entries, key, current = {}, None, {"msgid": "", "msgstr": ""}
-    for line in (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8").splitlines():
-        match = re.match(r'^(msgid|msgstr|msgstr\[0\]) "(.*)"$', line)
-        if match:
-            if match.group(1) == "msgid" and current["msgid"]:
-                entries[current["msgid"]] = current["msgstr"]
-                current = {"msgid": "", "msgstr": ""}
-            key = "msgstr" if match.group(1).startswith("msgstr") else "msgid"
-            current[key] = match.group(2)
-        elif line.startswith('"') and key:
-            current[key] += line[1:-1]
-        elif not line.strip():
-            key = None
-    if current["msgid"]:
-        entries[current["msgid"]] = current["msgstr"]
-    return entries
-
-
 def untranslated(text: str, language: str) -> list[str]:
     """Catalog messages that appear in `text` in English, and stray English words."""
     found = []
-    for msgid, msgstr in catalog(language).items():
+    for msgid, msgstr in po_entries(language).items():
         plain = re.split(r"%\(|\{", msgid)[0].strip()
         if len(plain) >= 4 and msgstr != msgid and re.search(rf"(?<!\w){re.escape(plain)}(?!\w)", text):
             found.append(msgid)
