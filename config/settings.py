@@ -184,6 +184,9 @@ REST_FRAMEWORK = {
 # How long an observer's phone stays signed in for its outbox; long enough to outlast election day.
 OBSERVER_TOKEN_DAYS = env_int("BAQYLAU_OBSERVER_TOKEN_DAYS", 14, minimum=1)
 
+# How long a reviewer holds a report they opened before another reviewer may take it.
+REVIEW_CLAIM_MINUTES = env_int("BAQYLAU_REVIEW_CLAIM_MINUTES", 15, minimum=1)
+
 LOGIN_URL = "observe:login"
 LOGIN_REDIRECT_URL = "observe:stations"
 

@@ -1,32 +1,50 @@
-"""Staff groups and what each may do in the admin.
+"""Staff groups and exactly what each may do in the admin.
 
-Reviewers read the registry; coordinators also maintain it (import stations, fix a district).
+Permissions say what kind of row a user may touch; which rows is decided by their organization
+memberships (reports.selectors.scoped_for_staff). The groups are kept in step after every migrate.
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 
 STATION_MODELS = ("election", "region", "district", "pollingstation")
-GROUP_PERMISSIONS = {
-    "Reviewer": [("stations", f"view_{model}") for model in (*STATION_MODELS, "stationimport")],
-    "Coordinator": [
-        *[
-            ("stations", f"{action}_{model}")
-            for model in STATION_MODELS
-            for action in ("view", "add", "change")
-        ],
-        ("stations", "view_stationimport"),
+OBSERVATION_MODELS = ("incidentreport", "reportphoto", "reportevent", "checkin")
+PEOPLE_MODELS = ("organization", "membership", "assignment")
+
+REVIEWER = [
+    *[("stations", f"view_{model}") for model in (*STATION_MODELS, "stationimport")],
+    *[("reports", f"view_{model}") for model in (*OBSERVATION_MODELS, *PEOPLE_MODELS)],
+    ("reports", "review_incidentreport"),
+]
+COORDINATOR = [
+    *REVIEWER,
+    *[("stations", f"{action}_{model}") for model in STATION_MODELS for action in ("add", "change")],
+    ("stations", "view_sampledraw"),
+    ("stations", "draw_sample"),
+    ("reports", "reopen_incidentreport"),
+    ("reports", "export_incidentreport"),
+    *[
+        ("reports", f"{action}_{model}")
+        for model in ("membership", "assignment")
+        for action in ("add", "change", "delete")
     ],
-}
+    ("reports", "view_observertoken"),
+    ("reports", "change_observertoken"),
+]
+GROUP_PERMISSIONS = {"Reviewer": REVIEWER, "Coordinator": COORDINATOR}
 
 
-def ensure_groups() -> dict[str, Group]:
-    """Create the staff groups with exactly their permissions; running it again changes nothing."""
+def ensure_groups(**kwargs) -> dict[str, Group]:
+    """Create the staff groups with exactly their permissions; running it again changes nothing.
+
+    Permissions of models that do not exist yet (a migration still to come) are skipped.
+    """
     groups = {}
     for name, wanted in GROUP_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
-        permissions = [
-            Permission.objects.get(content_type__app_label=app, codename=codename) for app, codename in wanted
-        ]
-        group.permissions.set(permissions)
+        match = Q(pk__in=[])
+        for app, codename in wanted:
+            match |= Q(content_type__app_label=app, codename=codename)
+        group.permissions.set(Permission.objects.filter(match))
         groups[name] = group
     return groups

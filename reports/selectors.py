@@ -63,8 +63,7 @@ def photo_get_for_user(*, user: AbstractBaseUser, photo_id) -> ReportPhoto:
     if user.is_superuser:
         visible = Q()
     elif user.is_staff:
-        staff_orgs = Membership.objects.filter(user=user, role__in=[Role.REVIEWER, Role.COORDINATOR])
-        visible |= Q(report__organization__in=staff_orgs.values("organization_id"))
+        visible |= Q(report__organization__in=staff_organization_ids(user))
     try:
         return ReportPhoto.objects.select_related("report").get(visible, pk=photo_id)
     except (ReportPhoto.DoesNotExist, ValidationError, ValueError, TypeError):
@@ -85,3 +84,32 @@ def roaming_district_numbers(user: AbstractBaseUser) -> QuerySet:
         .values_list("station__district__number", flat=True)
         .distinct()
     )
+
+
+def staff_organization_ids(user: AbstractBaseUser) -> QuerySet:
+    """The organizations whose data the user reviews or coordinates."""
+    return Membership.objects.filter(user=user, role__in=[Role.REVIEWER, Role.COORDINATOR]).values(
+        "organization_id"
+    )
+
+
+def scoped_for_staff(
+    queryset: QuerySet, user: AbstractBaseUser, organization_path: str = "organization"
+) -> QuerySet:
+    """`queryset` cut down to the user's organizations; superusers see everything, others nothing else."""
+    if user.is_superuser:
+        return queryset
+    if not user.is_active or not user.is_staff:
+        return queryset.none()
+    return queryset.filter(**{f"{organization_path}__in": staff_organization_ids(user)})
+
+
+def reports_for_staff(user: AbstractBaseUser) -> QuerySet[IncidentReport]:
+    return scoped_for_staff(IncidentReport.objects.all(), user)
+
+
+def report_get_for_staff(*, user: AbstractBaseUser, report_id) -> IncidentReport:
+    try:
+        return reports_for_staff(user).select_related("station", "election", "observer").get(pk=report_id)
+    except (IncidentReport.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise NotFound(_("No such report.")) from None

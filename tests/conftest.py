@@ -1,9 +1,18 @@
 import pytest
 import redis as redis_client
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from stations.models import District, Election, PollingStation, Region
 from tests.services import TEST_REDIS_URL, port_answers, unavailable
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Each test starts in English: a request in another language leaves it active in the thread."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -1,11 +1,13 @@
 """What observers send: check-ins, incident reports, their photos, and the audit trail."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from reports.models.organizations import Organization
@@ -50,10 +52,83 @@ class ReportStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+CORROBORATION_WINDOW = timedelta(minutes=60)
+
+
+class Evidence(models.TextChoices):
+    """How strong a report is as evidence; the integrity score weighs reports by this."""
+
+    REJECTED = "rejected", _("rejected")
+    UNVERIFIED = "unverified", _("unverified")
+    VERIFIED = "verified", _("verified")
+    CORROBORATED = "corroborated", _("corroborated")
+    DOCUMENTED = "documented", _("documented")
+
+
 class IncidentReportQuerySet(models.QuerySet):
     def for_observer_list(self) -> "IncidentReportQuerySet":
         return self.select_related("station", "station__district").annotate(
             photo_count=models.Count("photos")
+        )
+
+    def corroborating(self, report: "IncidentReport") -> "IncidentReportQuerySet":
+        """Reports of the same category at the same station within 60 minutes, by other observers."""
+        return self.filter(
+            election_id=report.election_id,
+            station_id=report.station_id,
+            category=report.category,
+            occurred_at__gte=report.occurred_at - CORROBORATION_WINDOW,
+            occurred_at__lte=report.occurred_at + CORROBORATION_WINDOW,
+        ).exclude(Q(observer_id=report.observer_id) | Q(status=ReportStatus.REJECTED))
+
+    def with_corroborations(self) -> "IncidentReportQuerySet":
+        others = (
+            IncidentReport.objects.filter(
+                election_id=OuterRef("election_id"),
+                station_id=OuterRef("station_id"),
+                category=OuterRef("category"),
+                occurred_at__gte=OuterRef("occurred_at") - CORROBORATION_WINDOW,
+                occurred_at__lte=OuterRef("occurred_at") + CORROBORATION_WINDOW,
+            )
+            .exclude(observer_id=OuterRef("observer_id"))
+            .exclude(status=ReportStatus.REJECTED)
+            .order_by()
+            .values("station_id")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        return self.annotate(corroborations=Coalesce(Subquery(others), 0))
+
+    def with_duplicate_photos(self) -> "IncidentReportQuerySet":
+        """How many of a report's photos are byte-for-byte the same as a photo of another report."""
+        shared = ReportPhoto.objects.filter(sha256=OuterRef("sha256")).exclude(
+            report_id=OuterRef("report_id")
+        )
+        duplicates = (
+            ReportPhoto.objects.filter(report_id=OuterRef("pk"))
+            .filter(Exists(shared))
+            .order_by()
+            .values("report_id")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        return self.annotate(duplicate_photos=Coalesce(Subquery(duplicates), 0))
+
+    def with_evidence(self) -> "IncidentReportQuerySet":
+        """The evidence level in SQL: documented (verified with a photo), corroborated (verified and
+        independently corroborated), verified, unverified or rejected."""
+        has_photo = Exists(ReportPhoto.objects.filter(report_id=OuterRef("pk")))
+        queryset = self if "corroborations" in self.query.annotations else self.with_corroborations()
+        verified = Q(status=ReportStatus.VERIFIED)
+        return queryset.annotate(
+            evidence=Case(
+                When(Q(status=ReportStatus.REJECTED), then=Value(Evidence.REJECTED)),
+                When(verified & Q(has_photo), then=Value(Evidence.DOCUMENTED)),
+                When(verified & Q(corroborations__gt=0), then=Value(Evidence.CORROBORATED)),
+                When(verified, then=Value(Evidence.VERIFIED)),
+                default=Value(Evidence.UNVERIFIED),
+                output_field=models.CharField(),
+            )
         )
 
 
@@ -78,6 +153,13 @@ class IncidentReport(models.Model):
     question = models.TextField(_("reviewer's question"), blank=True)
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Bumped by every review step: a reviewer's write based on an older version is refused.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
 
     objects = IncidentReportQuerySet.as_manager()
 
@@ -85,6 +167,11 @@ class IncidentReport(models.Model):
         ordering = ["-occurred_at"]
         verbose_name = _("incident report")
         verbose_name_plural = _("incident reports")
+        permissions = [
+            ("review_incidentreport", _("Can verify, reject and question reports")),
+            ("reopen_incidentreport", _("Can reopen reviewed reports")),
+            ("export_incidentreport", _("Can export reports and their photos")),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ReportStatus.values), name="report_status_valid"),
             models.CheckConstraint(condition=Q(category__in=Category.values), name="report_category_valid"),
@@ -153,6 +240,8 @@ class EventAction(models.TextChoices):
     ANSWER = "answer", _("question answered")
     REOPEN = "reopen", _("reopened")
     SEVERITY = "severity", _("severity changed")
+    CLAIM = "claim", _("taken for review")
+    RELEASE = "release", _("released")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

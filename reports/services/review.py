@@ -1,0 +1,247 @@
+"""The review workflow: submitted → verified | rejected | needs_info; reviewed → reopened.
+
+Every step is written to the report's audit trail. Two reviewers never work one report
+unknowingly: a reviewer takes a claim that expires, and a write based on a version of the report
+that has since changed is refused.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+
+from reports.errors import ApplicationError, NotFound
+from reports.models import EventAction, IncidentReport, Membership, ReportEvent, ReportStatus, Role
+from reports.models.observations import MAX_NOTE
+from reports.taxonomy import Severity
+
+REVIEWABLE = (ReportStatus.SUBMITTED, ReportStatus.NEEDS_INFO)
+REVIEWED = (ReportStatus.VERIFIED, ReportStatus.REJECTED)
+
+
+def staff_role(user: AbstractBaseUser, report: IncidentReport) -> str | None:
+    """The user's review role for the report's organization: coordinator, reviewer, or None."""
+    if user.is_superuser:
+        return Role.COORDINATOR
+    roles = set(
+        Membership.objects.filter(user=user, organization_id=report.organization_id).values_list(
+            "role", flat=True
+        )
+    )
+    for role in (Role.COORDINATOR, Role.REVIEWER):
+        if role in roles:
+            return role
+    return None
+
+
+def _locked(report: IncidentReport, by: AbstractBaseUser, expected_version: int | None) -> IncidentReport:
+    """The report reloaded under a row lock, after checking who acts and on which version."""
+    if staff_role(by, report) is None:
+        raise NotFound()
+    current = (
+        IncidentReport.objects.select_for_update(of=("self",)).select_related("claimed_by").get(pk=report.pk)
+    )
+    if expected_version is not None and current.version != expected_version:
+        raise ApplicationError(
+            _("This report changed since you opened it (it is now %(status)s). Reload it and try again.")
+            % {"status": current.get_status_display()}
+        )
+    if current.claimed_by_id not in (None, by.pk) and current.claimed_until > timezone.now():
+        raise ApplicationError(
+            _("%(user)s is reviewing this report until %(time)s.")
+            % {
+                "user": current.claimed_by.get_username(),
+                "time": time_format(timezone.localtime(current.claimed_until)),
+            }
+        )
+    return current
+
+
+def _save(report: IncidentReport, fields: list[str]) -> IncidentReport:
+    report.version += 1
+    report.save(update_fields=[*fields, "version", "updated_at"])
+    return report
+
+
+def _move(
+    report, by, *, to: str, action: str, note: str = "", allowed=REVIEWABLE, expected_version=None, **data
+):
+    current = _locked(report, by, expected_version)
+    if current.status not in allowed:
+        raise ApplicationError(
+            _("A report that is %(status)s cannot be %(action)s.")
+            % {"status": current.get_status_display(), "action": EventAction(action).label}
+        )
+    ReportEvent.record(
+        current, actor=by, action=action, note=note, status_from=current.status, status_to=to, **data
+    )
+    current.status = to
+    current.claimed_by, current.claimed_until = None, None
+    fields = ["status", "claimed_by", "claimed_until"]
+    if to in REVIEWED:
+        current.reviewed_at = timezone.now()
+        fields.append("reviewed_at")
+    return current, fields
+
+
+def _required(text: str, field: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ApplicationError(message, field=field)
+    if len(text) > MAX_NOTE:
+        raise ApplicationError(_("Keep it under %(max)d characters.") % {"max": MAX_NOTE}, field=field)
+    return text
+
+
+@transaction.atomic
+def report_claim(*, report: IncidentReport, by: AbstractBaseUser) -> IncidentReport:
+    """Take the report for review for a while, so that no other reviewer works it unknowingly."""
+    current = _locked(report, by, None)
+    current.claimed_by = by
+    current.claimed_until = timezone.now() + timedelta(minutes=settings.REVIEW_CLAIM_MINUTES)
+    ReportEvent.record(current, actor=by, action=EventAction.CLAIM, until=current.claimed_until.isoformat())
+    return _save(current, ["claimed_by", "claimed_until"])
+
+
+@transaction.atomic
+def report_release(*, report: IncidentReport, by: AbstractBaseUser) -> IncidentReport:
+    current = _locked(report, by, None)
+    if current.claimed_by_id is None:
+        return current
+    current.claimed_by, current.claimed_until = None, None
+    ReportEvent.record(current, actor=by, action=EventAction.RELEASE)
+    return _save(current, ["claimed_by", "claimed_until"])
+
+
+@transaction.atomic
+def report_verify(
+    *, report: IncidentReport, by: AbstractBaseUser, note: str = "", expected_version: int | None = None
+) -> IncidentReport:
+    current, fields = _move(
+        report,
+        by,
+        to=ReportStatus.VERIFIED,
+        action=EventAction.VERIFY,
+        note=note,
+        expected_version=expected_version,
+    )
+    return _saved_and_scored(current, fields)
+
+
+@transaction.atomic
+def report_reject(
+    *, report: IncidentReport, by: AbstractBaseUser, reason: str, expected_version: int | None = None
+) -> IncidentReport:
+    reason = _required(reason, "reason", _("Say why the report is rejected."))
+    current, fields = _move(
+        report,
+        by,
+        to=ReportStatus.REJECTED,
+        action=EventAction.REJECT,
+        note=reason,
+        expected_version=expected_version,
+    )
+    return _saved_and_scored(current, fields)
+
+
+@transaction.atomic
+def report_ask(
+    *, report: IncidentReport, by: AbstractBaseUser, question: str, expected_version: int | None = None
+) -> IncidentReport:
+    """Send the observer a question; the report waits for the answer."""
+    question = _required(question, "question", _("Write the question for the observer."))
+    current, fields = _move(
+        report,
+        by,
+        to=ReportStatus.NEEDS_INFO,
+        action=EventAction.ASK,
+        note=question,
+        expected_version=expected_version,
+    )
+    current.question = question
+    return _save(current, [*fields, "question"])
+
+
+@transaction.atomic
+def report_answer(*, observer: AbstractBaseUser, report_id, answer: str) -> IncidentReport:
+    """The observer answers a reviewer's question from the phone; the report returns to the queue."""
+    answer = _required(answer, "answer", _("Write your answer."))
+    try:
+        current = IncidentReport.objects.select_for_update().get(pk=report_id, observer=observer)
+    except (IncidentReport.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("No such report among yours.")) from None
+    if current.status != ReportStatus.NEEDS_INFO:
+        raise ApplicationError(_("This report has no open question."), field="answer")
+    ReportEvent.record(
+        current,
+        actor=observer,
+        action=EventAction.ANSWER,
+        note=answer,
+        question=current.question,
+        status_from=current.status,
+        status_to=ReportStatus.SUBMITTED,
+    )
+    current.status, current.question = ReportStatus.SUBMITTED, ""
+    return _save(current, ["status", "question"])
+
+
+@transaction.atomic
+def report_reopen(
+    *, report: IncidentReport, by: AbstractBaseUser, reason: str, expected_version: int | None = None
+) -> IncidentReport:
+    """Put a verified or rejected report back in the queue: coordinators only."""
+    reason = _required(reason, "reason", _("Say why the report is reopened."))
+    if staff_role(by, report) != Role.COORDINATOR:
+        raise ApplicationError(_("Only a coordinator can reopen a reviewed report."))
+    current, fields = _move(
+        report,
+        by,
+        to=ReportStatus.SUBMITTED,
+        action=EventAction.REOPEN,
+        note=reason,
+        allowed=REVIEWED,
+        expected_version=expected_version,
+    )
+    return _saved_and_scored(current, fields)
+
+
+@transaction.atomic
+def report_set_severity(
+    *,
+    report: IncidentReport,
+    by: AbstractBaseUser,
+    severity: int,
+    reason: str,
+    expected_version: int | None = None,
+) -> IncidentReport:
+    reason = _required(reason, "reason", _("Say why the severity changes."))
+    if severity not in Severity.values:
+        raise ApplicationError(_("%(value)s is not a valid choice.") % {"value": severity}, field="severity")
+    current = _locked(report, by, expected_version)
+    if current.severity == severity:
+        return current
+    ReportEvent.record(
+        current,
+        actor=by,
+        action=EventAction.SEVERITY,
+        note=reason,
+        severity_from=current.severity,
+        severity_to=severity,
+    )
+    current.severity = severity
+    return _saved_and_scored(current, ["severity"])
+
+
+def _saved_and_scored(report: IncidentReport, fields: list[str]) -> IncidentReport:
+    """Save, and have the district scores recomputed once the change is committed."""
+    _save(report, fields)
+    transaction.on_commit(lambda: review_changed(report.election_id))
+    return report
+
+
+def review_changed(election_id: int) -> None:
+    """Hook for what depends on reviews (the integrity scores); a no-op until scoring exists."""
