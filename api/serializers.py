@@ -70,6 +70,10 @@ class PhotoInput(serializers.Serializer):
     photo = serializers.FileField()
 
 
+class AnswerInput(serializers.Serializer):
+    answer = serializers.CharField(max_length=2000, allow_blank=True, trim_whitespace=True)
+
+
 class ReportListQuery(serializers.Serializer):
     mine = serializers.BooleanField()
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("checkins/", views.CheckInCreateView.as_view(), name="checkins"),
     path("reports/", views.ReportListCreateView.as_view(), name="reports"),
     path("reports/<uuid:report_id>/photos/", views.PhotoCreateView.as_view(), name="report_photos"),
+    path("reports/<uuid:report_id>/answer/", views.AnswerCreateView.as_view(), name="report_answer"),
     re_path(r"", views.NotFoundView.as_view(), name="not_found"),
 ]

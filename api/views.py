@@ -17,7 +17,7 @@ from reports.selectors import (
     reports_list_for_observer,
     roaming_district_numbers,
 )
-from reports.services import checkin_create, photo_attach, report_submit, token_issue
+from reports.services import checkin_create, photo_attach, report_answer, report_submit, token_issue
 
 
 def parse(serializer_class: type[serializers.Serializer], data) -> dict:
@@ -102,6 +102,15 @@ class PhotoCreateView(APIView):
             observer=request.user, report_id=report_id, id=data["id"], upload=data["photo"]
         )
         return created_or_found(io.PhotoOutput(photo, context={"request": request}).data, created)
+
+
+class AnswerCreateView(APIView):
+    """The observer answers a reviewer's question; the report goes back to the review queue."""
+
+    def post(self, request: Request, report_id) -> Response:
+        data = parse(io.AnswerInput, request.data)
+        report = report_answer(observer=request.user, report_id=report_id, answer=data["answer"])
+        return Response(io.ReportOutput(report, context={"request": request}).data)
 
 
 class NotFoundView(APIView):

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
 from reports.models import Assignment, Membership, Organization, Role
-from reports.services import checkin_create, report_submit
+from reports.services import checkin_create, report_ask, report_reject, report_submit, report_verify
 from reports.taxonomy import Category, Phase
 from stations.models import Election, PollingStation
 
@@ -108,23 +108,26 @@ def demo_id(*parts) -> uuid.UUID:
     return uuid.uuid5(DEMO_NAMESPACE, ":".join(str(part) for part in parts))
 
 
-def ensure_organization(*, coordinator, reviewer, observers: list, election: Election) -> Organization:
-    organization, _ = Organization.objects.get_or_create(
-        slug="citizen-watch", defaults={"name": "Citizen Watch (demo)"}
-    )
-    for user, role in ((coordinator, Role.COORDINATOR), (reviewer, Role.REVIEWER)):
+def ensure_organization(
+    *, slug: str, name: str, staff: list, observers: list, election: Election, first: int = 0
+) -> Organization:
+    """The organization, its staff as (user, role), and its observers with three stations each in
+    three districts. `first` numbers the observers across organizations so none share a station."""
+    organization, _ = Organization.objects.get_or_create(slug=slug, defaults={"name": name})
+    for user, role in staff:
         Membership.objects.get_or_create(user=user, organization=organization, defaults={"role": role})
     districts = list(election.districts.order_by("number").values_list("pk", flat=True))
-    for index, user in enumerate(observers):
+    for offset, user in enumerate(observers):
+        index = first + offset
         membership, created = Membership.objects.get_or_create(
             user=user,
             organization=organization,
             # The last observer roams their districts instead of staying at one station.
-            defaults={"role": Role.OBSERVER, "roaming": index == len(observers) - 1},
+            defaults={"role": Role.OBSERVER, "roaming": offset == len(observers) - 1},
         )
         if created:
-            for offset in range(STATIONS_PER_OBSERVER):
-                district = districts[(index * STATIONS_PER_OBSERVER + offset) % len(districts)]
+            for step in range(STATIONS_PER_OBSERVER):
+                district = districts[(index * STATIONS_PER_OBSERVER + step) % len(districts)]
                 station = PollingStation.objects.filter(district_id=district).order_by("pk")[index]
                 Assignment.objects.get_or_create(membership=membership, station=station)
     return organization
@@ -144,11 +147,13 @@ def demo_photo(rng: random.Random) -> SimpleUploadedFile:
     return SimpleUploadedFile("evidence.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
-def record_activity(*, election: Election, observers: list, seed: int) -> tuple[int, int]:
-    """Check-ins at every assigned station and a realistic spread of reports; returns how many were new."""
+def record_activity(*, election: Election, observers: list, seed: int) -> tuple[int, list]:
+    """Check-ins at every assigned station and a realistic spread of reports.
+
+    Returns how many check-ins were new, and the new reports."""
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
     zone = ZoneInfo(election.timezone)
-    new_checkins = new_reports = 0
+    new_checkins, new_reports = 0, []
     weights = [weight for _, _, weight, _ in INCIDENTS]
     for user in observers:
         stations = PollingStation.objects.filter(assignments__membership__user=user).order_by("pk")
@@ -167,7 +172,7 @@ def record_activity(*, election: Election, observers: list, seed: int) -> tuple[
             for number in range(rng.choices((0, 1, 2, 3), weights=(5, 4, 2, 1))[0]):
                 category, phase, _, account = rng.choices(INCIDENTS, weights=weights)[0]
                 hour = {"opening": 8, "voting": rng.randint(9, 19), "counting": 20, "tabulation": 22}[phase]
-                _, created = report_submit(
+                report, created = report_submit(
                     observer=user,
                     id=demo_id("report", user.username, station.number, number),
                     station_id=station.pk,
@@ -177,5 +182,22 @@ def record_activity(*, election: Election, observers: list, seed: int) -> tuple[
                     description=account,
                     photos=[demo_photo(rng)] if rng.random() < 0.4 else [],
                 )
-                new_reports += created
+                if created:
+                    new_reports.append(report)
     return new_checkins, new_reports
+
+
+def review_some(reports: list, *, reviewers: dict, seed: int) -> None:
+    """A reviewed election evening: most new reports verified, some rejected or questioned.
+
+    `reviewers` maps an organization id to the user who reviews its reports."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+    for report in reports:
+        by = reviewers[report.organization_id]
+        draw = rng.random()
+        if draw < 0.45:
+            report_verify(report=report, by=by, note="Consistent with the photo and the station's layout.")
+        elif draw < 0.55:
+            report_reject(report=report, by=by, reason="The observer was at another station at that time.")
+        elif draw < 0.65:
+            report_ask(report=report, by=by, question="How many people did you see, and at which ballot box?")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("stations/<int:station_id>/checkin/", observer.checkin, name="checkin"),
     path("stations/<int:station_id>/report/", observer.report, name="report"),
     path("reports/", observer.reports, name="reports"),
+    path("reports/<uuid:report_id>/answer/", observer.answer, name="answer"),
     path("token/", outbox.token, name="token"),
     path("sw.js", outbox.service_worker, name="sw"),
     path("photos/<uuid:photo_id>/", photos.photo, name="photo"),

@@ -28,7 +28,7 @@ from reports.selectors import (
     reports_list_for_observer,
     station_get_for_observer,
 )
-from reports.services import MAX_PHOTOS_PER_REPORT, checkin_create, report_submit, token_revoke
+from reports.services import MAX_PHOTOS_PER_REPORT, checkin_create, report_answer, report_submit, token_revoke
 from reports.taxonomy import DEFAULT_SEVERITY, Category, CheckInKind, Phase
 
 REPORTS_PER_PAGE = 50
@@ -203,3 +203,18 @@ def reports(request):
     )
     page = Paginator(rows, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "observe/reports.html", {"page_obj": page})
+
+
+@require_POST
+@observer_required
+def answer(request, report_id):
+    """The observer's answer to a reviewer's question, sent from "My reports"."""
+    try:
+        report_answer(observer=request.user, report_id=report_id, answer=request.POST.get("answer", ""))
+    except NotFound:
+        raise Http404 from None
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your answer was sent; the report is back with the reviewers."))
+    return redirect(f"{reverse('observe:reports')}#report-{report_id}")

@@ -337,3 +337,40 @@ def test_the_language_switcher_changes_the_page_language(owner):
     response = owner.post("/i18n/setlang/", {"language": "kk", "next": reverse("observe:reports")})
     assert response.status_code == 302 and response["Location"] == reverse("observe:reports")
     assert '<html lang="kk">' in owner.get(reverse("observe:reports")).text
+
+
+def test_the_observer_answers_a_reviewers_question_from_my_reports(owner, observer, station, reviewer):
+    from reports.services import report_ask
+
+    report, _ = report_submit(
+        observer=observer,
+        id=uuid.uuid4(),
+        station_id=station.pk,
+        category="vote_buying",
+        phase="voting",
+        occurred_at=timezone.now() - timedelta(minutes=5),
+    )
+    report_ask(report=report, by=reviewer, question="How much money?")
+    page = owner.get(reverse("observe:reports")).content.decode()
+    assert "How much money?" in page and reverse("observe:answer", args=[report.pk]) in page
+    response = owner.post(reverse("observe:answer", args=[report.pk]), {"answer": "5,000 tenge each."})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.status, report.question) == ("submitted", "")
+    assert "answer was sent" in owner.get(reverse("observe:reports")).content.decode()
+
+
+def test_someone_elses_report_cannot_be_answered(client, other_observer, observer, station, reviewer):
+    from reports.services import report_ask
+
+    report, _ = report_submit(
+        observer=observer,
+        id=uuid.uuid4(),
+        station_id=station.pk,
+        category="vote_buying",
+        phase="voting",
+        occurred_at=timezone.now() - timedelta(minutes=5),
+    )
+    report_ask(report=report, by=reviewer, question="How much money?")
+    client.force_login(other_observer)
+    assert client.post(reverse("observe:answer", args=[report.pk]), {"answer": "x"}).status_code == 404

@@ -89,7 +89,7 @@ def test_it_creates_the_demo_accounts_and_prints_them(settings):
     for number in (1, 20):
         observer = authenticate(username=f"observer{number}", password="another-demo-password")
         assert observer is not None and not observer.is_staff
-    assert not get_user_model().objects.filter(username="observer21").exists()
+    assert not get_user_model().objects.filter(username="observer26").exists()
     assert "another-demo-password" in output
     assert "coordinator" in output and "observer20" in output
 
@@ -131,10 +131,44 @@ def test_the_demo_observers_are_assigned_across_districts_and_have_reported():
     assert Membership.objects.get(user__username="observer20").roaming is True
     assert Membership.objects.get(user__username="coordinator").role == "coordinator"
     assert CheckIn.objects.filter(observer=observer).count() == 12
-    assert CheckIn.objects.count() == 20 * 3 * 4
+    assert CheckIn.objects.count() == 25 * 3 * 4
     reports = IncidentReport.objects.all()
     assert 30 <= reports.count() <= 150
     assert reports.values("category").distinct().count() >= 8
     assert reports.values("station__district").distinct().count() >= 20
     assert reports.filter(photos__isnull=False).exists()
     assert not reports.exclude(occurred_at__date__range=("2023-03-19", "2023-03-20")).exists()
+
+
+def test_a_second_organization_shows_the_scoping_at_work():
+    from reports.models import Assignment, IncidentReport, Membership
+
+    seed()
+    fair_count = Membership.objects.get(user__username="coordinator2")
+    assert (fair_count.role, fair_count.organization.slug) == ("coordinator", "fair-count")
+    members = set(
+        Membership.objects.filter(organization=fair_count.organization).values_list(
+            "user__username", flat=True
+        )
+    )
+    assert members == {"coordinator2", *(f"observer{n}" for n in range(21, 26))}
+    first_stations = set(
+        Assignment.objects.filter(membership__organization__slug="citizen-watch").values_list(
+            "station", flat=True
+        )
+    )
+    second_stations = set(
+        Assignment.objects.filter(membership__organization=fair_count.organization).values_list(
+            "station", flat=True
+        )
+    )
+    assert len(second_stations) == 15 and not first_stations & second_stations
+    assert IncidentReport.objects.filter(organization=fair_count.organization).exists()
+
+
+def test_the_demo_reports_have_been_partly_reviewed():
+    from reports.models import IncidentReport
+
+    seed()
+    statuses = set(IncidentReport.objects.values_list("status", flat=True))
+    assert statuses == {"submitted", "verified", "rejected", "needs_info"}

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from reports import demo as observation_demo
+from reports.models import Role
 from reports.roles import ensure_groups
 from stations import demo
 from stations.models import Election
@@ -47,16 +48,35 @@ class Command(BaseCommand):
         password = make_password(settings.DEMO_PASSWORD)
         coordinator = self.ensure_user("coordinator", password, staff=True, group=groups["Coordinator"])
         reviewer = self.ensure_user("reviewer", password, staff=True, group=groups["Reviewer"])
+        coordinator2 = self.ensure_user("coordinator2", password, staff=True, group=groups["Coordinator"])
         observers = [self.ensure_user(f"observer{number}", password) for number in range(1, OBSERVERS + 1)]
-        organization = observation_demo.ensure_organization(
-            coordinator=coordinator, reviewer=reviewer, observers=observers, election=election
+        others = [
+            self.ensure_user(f"observer{number}", password) for number in range(OBSERVERS + 1, OBSERVERS + 6)
+        ]
+        first = observation_demo.ensure_organization(
+            slug="citizen-watch",
+            name="Citizen Watch (demo)",
+            staff=[(coordinator, Role.COORDINATOR), (reviewer, Role.REVIEWER)],
+            observers=observers,
+            election=election,
+        )
+        second = observation_demo.ensure_organization(
+            slug="fair-count",
+            name="Fair Count (demo)",
+            staff=[(coordinator2, Role.COORDINATOR)],
+            observers=others,
+            election=election,
+            first=len(observers),
         )
         checkins, reports = observation_demo.record_activity(
-            election=election, observers=observers, seed=demo.DEMO_SEED
+            election=election, observers=observers + others, seed=demo.DEMO_SEED
+        )
+        observation_demo.review_some(
+            reports, reviewers={first.pk: reviewer, second.pk: coordinator2}, seed=demo.DEMO_SEED
         )
         self.stdout.write(
-            f"{organization.name}: {len(observers)} observers, "
-            f"{checkins} new check-ins, {reports} new reports."
+            f"{first.name} and {second.name}: {len(observers) + len(others)} observers, "
+            f"{checkins} new check-ins, {len(reports)} new reports."
         )
 
     def ensure_user(self, username: str, password: str, *, staff: bool = False, group=None):
@@ -72,7 +92,9 @@ class Command(BaseCommand):
         self.stdout.write(
             "\nDemo logins (password for all: "
             f"{password}):\n"
-            "  coordinator           admin, http://127.0.0.1:8000/admin/\n"
-            "  reviewer              admin, http://127.0.0.1:8000/admin/\n"
-            f"  observer1 … observer{OBSERVERS}  observers, http://127.0.0.1:8000/observe/\n"
+            "  coordinator           admin, http://127.0.0.1:8000/admin/  (Citizen Watch)\n"
+            "  reviewer              admin, http://127.0.0.1:8000/admin/  (Citizen Watch)\n"
+            "  coordinator2          admin, http://127.0.0.1:8000/admin/  (Fair Count)\n"
+            f"  observer1 … observer{OBSERVERS}  observers of Citizen Watch, http://127.0.0.1:8000/observe/\n"
+            f"  observer{OBSERVERS + 1} … observer{OBSERVERS + 5}  observers of Fair Count\n"
         )
