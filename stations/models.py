@@ -174,3 +174,54 @@ class StationImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.imported_at:%Y-%m-%d %H:%M})"
+
+
+class SampleDrawQuerySet(models.QuerySet):
+    def current(self, election: Election) -> "SampleDraw | None":
+        """The draw whose stations carry `in_sample` now: the election's latest."""
+        return self.filter(election=election).order_by("-drawn_at", "-pk").first()
+
+
+class SampleDraw(models.Model):
+    """One draw of the random observation sample. The latest per election is current; earlier
+    draws stay as history, so anyone can re-run a published sample from its seed."""
+
+    class Method(models.TextChoices):
+        PROPORTIONAL = "proportional", _("proportional to district size")
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="sample_draws")
+    size = models.PositiveIntegerField(_("size requested"))
+    drawn = models.PositiveIntegerField(_("stations drawn"))
+    seed = models.BigIntegerField(_("seed"))
+    method = models.CharField(
+        _("allocation"), max_length=20, choices=Method.choices, default=Method.PROPORTIONAL
+    )
+    min_per_district = models.PositiveIntegerField(_("minimum per district"))
+    # {"<district number>": stations drawn}; JSON object keys are always text.
+    allocation = models.JSONField(_("allocation per district"), default=dict)
+    drawn_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("drawn by"),
+    )
+
+    objects = SampleDrawQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-drawn_at", "-pk"]
+        verbose_name = _("sample draw")
+        verbose_name_plural = _("sample draws")
+        permissions = [("draw_sample", _("Can draw a random observation sample"))]
+        constraints = [
+            # random.Random(-s) draws what random.Random(s) does, so only one sign is allowed.
+            models.CheckConstraint(condition=Q(seed__gte=0), name="sample_draw_seed_not_negative"),
+            models.CheckConstraint(condition=Q(size__gte=1), name="sample_draw_size_positive"),
+            models.CheckConstraint(condition=Q(method__in=["proportional"]), name="sample_draw_method_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.election}: {self.drawn} stations, seed {self.seed}"
