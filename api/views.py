@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as io
+from config.accounts import lockout_message
 from reports.models import Role
 from reports.selectors import (
     assigned_stations,
@@ -41,6 +42,8 @@ class TokenCreateView(APIView):
         data = parse(io.TokenInput, request.data)
         user = authenticate(request, username=data["username"], password=data["password"])
         if user is None:
+            if getattr(request, "axes_locked_out", False):
+                raise exceptions.Throttled(detail=lockout_message(), code="locked_out")
             # Same words for a wrong password, an unknown name and a disabled account.
             raise exceptions.ValidationError(
                 _("The username or password is wrong."), code="invalid_credentials"

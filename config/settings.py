@@ -1,5 +1,6 @@
 """Baqylau settings: one file, every value from the environment (see .env.example)."""
 
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import available_timezones
 
@@ -31,7 +32,8 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 SECURE_COOKIES = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
-if env_bool("DJANGO_BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -46,6 +48,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "stations",
     "reports",
     "api",
@@ -58,8 +63,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "config.accounts.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -68,7 +76,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "config" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -105,6 +113,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Sign-in protection (config/accounts.py). The lockout backend comes first so that a locked-out
+# sign-in is refused before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "config.accounts.LockoutBackend",
+    "config.accounts.AccountBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("BAQYLAU_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("BAQYLAU_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+# Name and address together: a guesser elsewhere cannot lock a coordinator out of their own laptop.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.accounts.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.accounts.lockout_response"
+# No record of successful sign-ins and their addresses: it would say where observers were.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+# Staff add an authenticator app in the admin; with this on, they must before using the admin.
+REQUIRE_2FA_FOR_STAFF = env_bool("BAQYLAU_REQUIRE_2FA_FOR_STAFF", False)
+# An enrolled device's secret is shown once, at enrolment, and never in the admin, not even to superusers.
+# No OTP_TOTP_ISSUER either: the entry in a seized phone's app then names no organization.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -168,7 +199,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+# reports.tasks is found by autodiscovery; task modules elsewhere are listed here.
+CELERY_IMPORTS = ["reports.scores.tasks"]
+CELERY_BEAT_SCHEDULE: dict = {
+    # The safety net behind the recomputes that reviews ask for: a lost message costs minutes, no data.
+    "scores-every-5-minutes": {
+        "task": "reports.scores.tasks.scores_recompute_all",
+        "schedule": timedelta(minutes=5),
+    },
+    # Re-queues photo exports whose message was lost and deletes expired export files.
+    "export-jobs-sweep": {
+        "task": "reports.tasks.export_jobs_sweep",
+        "schedule": timedelta(minutes=10),
+    },
+}
+# A review asks for a recompute this many seconds later; the reviews in between share it.
+SCORE_COALESCE_SECONDS = env_int("BAQYLAU_SCORE_COALESCE_SECONDS", 5, minimum=0)
 
 REST_FRAMEWORK = {
     # Bearer first: its challenge makes a request without credentials a 401 rather than a 403.
@@ -186,6 +232,46 @@ OBSERVER_TOKEN_DAYS = env_int("BAQYLAU_OBSERVER_TOKEN_DAYS", 14, minimum=1)
 
 # How long a reviewer holds a report they opened before another reviewer may take it.
 REVIEW_CLAIM_MINUTES = env_int("BAQYLAU_REVIEW_CLAIM_MINUTES", 15, minimum=1)
+
+# The integrity score (reports/scoring; DESIGN.md, "Integrity score"). Every published score stores
+# these values with its inputs and seed, so changing one later never alters a published number.
+# Report weight by evidence level. DESIGN.md does not weigh "verified" (a reviewer accepted it, with
+# no photo and no second observer): more than the observer's word alone, less than an independent witness.
+SCORE_EVIDENCE_WEIGHTS = {
+    "rejected": 0.0,
+    "unverified": 0.3,
+    "verified": 0.5,
+    "corroborated": 0.7,
+    "documented": 1.0,
+}
+# Process risk R_P = min(1, S5 rate + 0.4 x S3 rate + 0.1 x S1 rate); keys are taxonomy.Severity values.
+SCORE_SEVERITY_WEIGHTS = {5: 1.0, 3: 0.4, 1: 0.1}
+# Lower edges of the bands A, B and C on the 0-100 score; below the last is D.
+SCORE_BANDS = (85, 70, 50)
+SCORE_DEDUP_MINUTES = env_int("BAQYLAU_SCORE_DEDUP_MINUTES", 60, minimum=0)
+SCORE_PRIOR_STRENGTH_MIN = env_int("BAQYLAU_SCORE_PRIOR_STRENGTH_MIN", 2, minimum=1)
+SCORE_PRIOR_STRENGTH_MAX = env_int("BAQYLAU_SCORE_PRIOR_STRENGTH_MAX", 1000, minimum=1)
+if SCORE_PRIOR_STRENGTH_MIN > SCORE_PRIOR_STRENGTH_MAX:
+    raise ImproperlyConfigured(
+        "BAQYLAU_SCORE_PRIOR_STRENGTH_MIN must not exceed BAQYLAU_SCORE_PRIOR_STRENGTH_MAX."
+    )
+SCORE_DRAWS = env_int("BAQYLAU_SCORE_DRAWS", 2000, minimum=100)
+SCORE_MIN_SAMPLE_STATIONS = env_int("BAQYLAU_SCORE_MIN_SAMPLE_STATIONS", 5, minimum=1)
+SCORE_FORENSIC_POINTS = env_int("BAQYLAU_SCORE_FORENSIC_POINTS", 5, minimum=0)
+SCORE_FORENSIC_MAX_FLAGS = env_int("BAQYLAU_SCORE_FORENSIC_MAX_FLAGS", 4, minimum=0)
+# Coverage grade A needs the observed random sample to reach this share of a district's stations
+# and n stations; B and C need n stations. Below C: "insufficient data" and no score.
+SCORE_COVERAGE_SAMPLE_SHARE = env_int("BAQYLAU_SCORE_COVERAGE_SAMPLE_PERCENT", 10, minimum=0) / 100
+if SCORE_COVERAGE_SAMPLE_SHARE > 1:
+    raise ImproperlyConfigured("BAQYLAU_SCORE_COVERAGE_SAMPLE_PERCENT must be at most 100.")
+SCORE_COVERAGE_A_STATIONS = env_int("BAQYLAU_SCORE_COVERAGE_A_STATIONS", 30, minimum=1)
+SCORE_COVERAGE_B_STATIONS = env_int("BAQYLAU_SCORE_COVERAGE_B_STATIONS", 15, minimum=1)
+SCORE_COVERAGE_C_STATIONS = env_int("BAQYLAU_SCORE_COVERAGE_C_STATIONS", 5, minimum=1)
+if not SCORE_COVERAGE_A_STATIONS >= SCORE_COVERAGE_B_STATIONS >= SCORE_COVERAGE_C_STATIONS:
+    raise ImproperlyConfigured(
+        "The coverage thresholds must satisfy A >= B >= C "
+        "(BAQYLAU_SCORE_COVERAGE_A_STATIONS, _B_STATIONS, _C_STATIONS)."
+    )
 
 LOGIN_URL = "observe:login"
 LOGIN_REDIRECT_URL = "observe:stations"

@@ -1,3 +1,4 @@
+from reports.models.exports import ExportJob
 from reports.models.observations import (
     CheckIn,
     EventAction,
@@ -8,13 +9,23 @@ from reports.models.observations import (
     ReportStatus,
 )
 from reports.models.organizations import Assignment, Membership, Organization, Role
+from reports.models.scores import (
+    DistrictScore,
+    DistrictScoreHistory,
+    ScoreRun,
+    ScoreRunStatus,
+    StationIndicator,
+)
 from reports.models.tokens import ObserverToken
 
 __all__ = [
     "Assignment",
     "CheckIn",
+    "DistrictScore",
+    "DistrictScoreHistory",
     "EventAction",
     "Evidence",
+    "ExportJob",
     "IncidentReport",
     "Membership",
     "ObserverToken",
@@ -23,4 +34,7 @@ __all__ = [
     "ReportPhoto",
     "ReportStatus",
     "Role",
+    "ScoreRun",
+    "ScoreRunStatus",
+    "StationIndicator",
 ]

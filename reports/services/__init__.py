@@ -1,5 +1,6 @@
 """The only writers of observers' data and of its review. Views, admin, API and tasks call these."""
 
+from reports.services.assignments import assignments_import as assignments_import
 from reports.services.review import (
     report_answer,
     report_ask,

@@ -244,4 +244,8 @@ def _saved_and_scored(report: IncidentReport, fields: list[str]) -> IncidentRepo
 
 
 def review_changed(election_id: int) -> None:
-    """Hook for what depends on reviews (the integrity scores); a no-op until scoring exists."""
+    """What depends on reviews: the election's integrity scores, recomputed in the background."""
+    # Imported when needed, so that loading the review workflow does not load Celery and numpy.
+    from reports.scores.tasks import request_recompute
+
+    request_recompute(election_id)

@@ -1,0 +1,236 @@
+"""Recomputing and publishing the integrity scores: the only writer of ScoreRun, DistrictScore,
+DistrictScoreHistory and StationIndicator.
+
+A recompute reads and computes outside any transaction, then publishes in one short transaction
+that holds a lock on the election's row (PostgreSQL; SQLite's IMMEDIATE transactions already let
+one writer in at a time). Two recomputes of one election therefore never interleave their
+writes, and a run publishes only if no later run (a higher id: the row is written before the run
+reads anything) has published already; otherwise it is kept as "superseded". Running it twice,
+or concurrently, leaves the current scores of exactly one finished run.
+
+Seeds: without one, a run's seed is derived from the digest of its inputs and parameters, so
+that recomputing unchanged inputs publishes the same numbers to the last digit; a changed input
+changes the seed too (every published number still re-runs exactly from its run).
+"""
+
+from collections.abc import Hashable, Mapping, Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from reports.errors import ApplicationError
+from reports.models import (
+    DistrictScore,
+    DistrictScoreHistory,
+    ScoreRun,
+    ScoreRunStatus,
+    StationIndicator,
+)
+from reports.models.scores import Coverage
+from reports.scores.gather import Gathered, gather
+from reports.scoring import (
+    INSUFFICIENT,
+    METHOD_VERSION,
+    DistrictInput,
+    DistrictScoreResult,
+    ScoreParams,
+    inputs_digest,
+    score_districts,
+)
+from reports.scoring import StationIndicator as Indicator
+from stations.models import Election
+
+# 13 hexadecimal digits: 52 bits, so a seed stays exact as a JSON number read by JavaScript.
+SEED_HEX_DIGITS = 13
+
+
+def derived_seed(inputs: Sequence[DistrictInput], params: ScoreParams) -> int:
+    """The seed of a run given none: a function of its inputs and parameters only."""
+    return int(inputs_digest(inputs, params, 0)[:SEED_HEX_DIGITS], 16)
+
+
+def scores_recompute(*, election_id: int, seed: int | None = None) -> ScoreRun:
+    """Recompute every district score of the election and publish them, unless a later run did."""
+    if seed is not None and seed < 0:
+        raise ApplicationError("A seed must be a whole number of at least 0.", field="seed")
+    election = Election.objects.get(pk=election_id)
+    params = ScoreParams.from_settings()
+    run = run_start(election.pk, params, seed)
+    try:
+        gathered = gather(election.pk, params)
+        seed = derived_seed(gathered.inputs, params) if seed is None else seed
+        results = score_districts(gathered.inputs, params, seed)
+        return run_publish(run, gathered, results, params, seed)
+    except Exception:
+        # The publishing transaction, if it began, was rolled back: nothing of this run is visible.
+        ScoreRun.objects.filter(pk=run.pk).update(status=ScoreRunStatus.FAILED, finished_at=timezone.now())
+        raise
+
+
+def run_start(election_id: int, params: ScoreParams, seed: int | None) -> ScoreRun:
+    """The run's row, committed before anything is read: its id orders the runs of an election."""
+    return ScoreRun.objects.create(
+        election_id=election_id,
+        started_at=timezone.now(),
+        seed=seed,
+        method=METHOD_VERSION,
+        params=params.as_dict(),
+    )
+
+
+@transaction.atomic
+def run_publish(
+    run: ScoreRun, gathered: Gathered, results: list[DistrictScoreResult], params: ScoreParams, seed: int
+) -> ScoreRun:
+    """Replace the current scores and indicators and append the history, all or nothing."""
+    # Recomputes of one election queue here; on SQLite the IMMEDIATE transaction did it already.
+    list(Election.objects.select_for_update().filter(pk=run.election_id).values_list("pk", flat=True))
+    later = ScoreRun.objects.filter(
+        election_id=run.election_id, status=ScoreRunStatus.FINISHED, pk__gt=run.pk
+    ).exists()
+    run.seed = seed
+    run.inputs = [item.as_dict() for item in gathered.inputs]
+    run.inputs_digest = inputs_digest(gathered.inputs, params, seed)
+    run.finished_at = timezone.now()
+    run.status = ScoreRunStatus.SUPERSEDED if later else ScoreRunStatus.FINISHED
+    run.save(update_fields=["seed", "inputs", "inputs_digest", "finished_at", "status"])
+    if later:
+        return run
+    items = {item.district_id: item for item in gathered.inputs}
+    fields = [district_fields(run, items[result.district_id], result) for result in results]
+    DistrictScore.objects.filter(election_id=run.election_id).delete()
+    DistrictScore.objects.bulk_create(DistrictScore(**values) for values in fields)
+    DistrictScoreHistory.objects.bulk_create(DistrictScoreHistory(**values) for values in fields)
+    replace_indicators(run, gathered.indicators)
+    return run
+
+
+INDICATOR_FIELDS = ("severity", "y", "y_by_severity", "incidents", "reports")
+DELETE_CHUNK = 5000
+
+
+def replace_indicators(run: ScoreRun, indicators: Mapping[Hashable, Indicator]) -> None:
+    """Make the election's station indicators exactly `indicators`.
+
+    Only the rows that changed are rewritten, and carry `run`; the others keep the run that last
+    changed them. Between two runs on election day reviews change a few stations, and rewriting
+    ten thousand rows each time would take a second for nothing."""
+    current = StationIndicator.objects.filter(election_id=run.election_id)
+    stored = {row[0]: row[1:] for row in current.values_list("station_id", *INDICATOR_FIELDS)}
+    fresh = {
+        station_id: (i.severity, i.y, {str(s): y for s, y in i.y_by_severity.items()}, i.incidents, i.reports)
+        for station_id, i in indicators.items()
+    }
+    stale = [station_id for station_id, values in stored.items() if fresh.get(station_id) != values]
+    for start in range(0, len(stale), DELETE_CHUNK):
+        current.filter(station_id__in=stale[start : start + DELETE_CHUNK]).delete()
+    StationIndicator.objects.bulk_create(
+        (
+            StationIndicator(
+                election_id=run.election_id,
+                station_id=station_id,
+                run=run,
+                **dict(zip(INDICATOR_FIELDS, values, strict=True)),
+            )
+            for station_id, values in fresh.items()
+            if stored.get(station_id) != values
+        ),
+        batch_size=2000,
+    )
+
+
+def district_fields(run: ScoreRun, item: DistrictInput, result: DistrictScoreResult) -> dict:
+    """One district's result as the fields of DistrictScore and DistrictScoreHistory."""
+    interval_80, interval_95 = result.interval_80 or (None, None), result.interval_95 or (None, None)
+    band_high, band_low = result.band_range or ("", "")
+    return {
+        "election_id": run.election_id,
+        "run": run,
+        "district_id": result.district_id,
+        "score": result.score,
+        "interval_80_low": interval_80[0],
+        "interval_80_high": interval_80[1],
+        "interval_95_low": interval_95[0],
+        "interval_95_high": interval_95[1],
+        "band": result.band or "",
+        "band_low": band_low,
+        "band_high": band_high,
+        "coverage": Coverage.INSUFFICIENT if result.coverage == INSUFFICIENT else result.coverage,
+        "n": result.n,
+        "sample_used": result.sample_used,
+        "process_risk": result.process_risk,
+        "count_risk": result.count_risk,
+        "forensic_flags": result.forensic_flags,
+        "components": components(item, result),
+        "computed_at": run.finished_at,
+    }
+
+
+def components(item: DistrictInput, result: DistrictScoreResult) -> dict:
+    """The parts of a score, JSON-ready: what a district's page and the API show beside it."""
+    pair = lambda values: None if values is None else list(values)  # noqa: E731
+    return {
+        "severities": {
+            str(s): {
+                "events": e.events,
+                "theta": e.mean,
+                "alpha": e.alpha,
+                "beta": e.beta,
+                "interval_80": pair(e.interval_80),
+                "prior": {"mean": e.prior.mean, "strength": e.prior.strength, "rule": e.prior.rule},
+            }
+            for s, e in result.severities.items()
+        },
+        "process_risk_interval_80": pair(result.process_risk_interval_80),
+        "count_risk_interval_80": pair(result.count_risk_interval_80),
+        "forensic_penalty": result.forensic_penalty,
+        "stations": item.stations,
+        "observed": item.observed,
+        "sample_observed": item.sample_observed,
+        "reported_unobserved": item.reported_unobserved,
+        "explanation": result.explanation,
+    }
+
+
+def run_inputs(run: ScoreRun) -> tuple[list[DistrictInput], ScoreParams]:
+    return [DistrictInput.from_dict(data) for data in run.inputs], ScoreParams.from_dict(run.params)
+
+
+def score_rerun(run: ScoreRun) -> list[DistrictScoreResult]:
+    """The run's results computed again from what it stored: the same numbers to the last digit."""
+    if run.seed is None or run.status not in (ScoreRunStatus.FINISHED, ScoreRunStatus.SUPERSEDED):
+        raise ApplicationError(f"Run {run.pk} did not finish, so it has nothing to re-run.")
+    inputs, params = run_inputs(run)
+    if inputs_digest(inputs, params, run.seed) != run.inputs_digest:
+        raise ApplicationError(f"Run {run.pk}'s stored inputs no longer match their digest.")
+    return score_districts(inputs, params, run.seed)
+
+
+def score_district(*, election_id: int, district_id: int, seed: int | None = None) -> DistrictScoreResult:
+    """What a district's score is now, without publishing it.
+
+    Shrinkage pools the districts, so the district's fresh inputs are scored together with the
+    other districts' inputs as the last published run stored them; without such a run (or when
+    the parameters changed since), every district is gathered. With unchanged inputs the result
+    is the published one exactly."""
+    params = ScoreParams.from_settings()
+    last = (
+        ScoreRun.objects.filter(election_id=election_id, status=ScoreRunStatus.FINISHED)
+        .order_by("-pk")
+        .first()
+    )
+    stored, stored_params = run_inputs(last) if last else ([], None)
+    if stored_params != params:
+        inputs = gather(election_id, params).inputs
+    else:
+        fresh = gather(election_id, params, district_id=district_id).inputs
+        ids = [item.district_id for item in stored]
+        if district_id in ids:
+            inputs = [*stored[: ids.index(district_id)], *fresh, *stored[ids.index(district_id) + 1 :]]
+        else:
+            inputs = [*stored, *fresh]
+    seed = derived_seed(inputs, params) if seed is None else seed
+    for result in score_districts(inputs, params, seed):
+        if result.district_id == district_id:
+            return result
+    raise ApplicationError("No such district among the election's districts with stations.")
