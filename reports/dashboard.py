@@ -112,7 +112,7 @@ def district_rows(election: Election, checkins: QuerySet, reports: QuerySet) -> 
             observed_count=Count("stations", filter=observed),
             sample_observed_count=Count("stations", filter=observed & Q(stations__in_sample=True)),
         )
-        .select_related("region")
+        .select_related("region", "score")
         .order_by("number")
     )
     counts = {

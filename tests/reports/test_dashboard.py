@@ -407,3 +407,16 @@ def test_the_admin_start_page_leads_reviewers_to_the_dashboard_and_nobody_else(
     bare = make_member("staff-without-rights", organization, role="reviewer", is_staff=True)
     client.force_login(bare)
     assert reverse("admin_dashboard") not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_each_district_shows_its_integrity_score_and_coverage_once_computed(
+    client, scene, superuser, election
+):
+    from reports.scores.services import scores_recompute
+
+    client.force_login(superuser)
+    assert "not computed yet" in client.get(dashboard_url()).content.decode()
+    scores_recompute(election_id=election.pk)
+    page = client.get(dashboard_url()).content.decode()
+    assert "not computed yet" not in page
+    assert "insufficient data" in page
