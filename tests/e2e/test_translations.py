@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "pw-for-tests-only"
 # Latin-script words that may stand on a translated page: names, formats and the like.
-ALLOWED_LATIN = {"Baqylau", "observer", "JPEG", "PNG", "WebP", "HEIC", "GPS"}
+ALLOWED_LATIN = {"Baqylau", "JavaScript", "observer", "JPEG", "PNG", "WebP", "HEIC", "GPS"}
 
 
 def untranslated(text: str, language: str) -> list[str]:
