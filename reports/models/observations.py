@@ -188,7 +188,11 @@ class IncidentReport(models.Model):
         ]
         indexes = [
             models.Index(fields=["observer", "-occurred_at"], name="report_observer_idx"),
-            models.Index(fields=["election", "station", "category"], name="report_station_category_idx"),
+            # The time is in the index so that corroboration (same station and category within an
+            # hour) is a short range scan; its prefix serves lookups by station and category.
+            models.Index(
+                fields=["election", "station", "category", "occurred_at"], name="report_station_time_idx"
+            ),
             models.Index(fields=["organization", "status"], name="report_org_status_idx"),
         ]
 
