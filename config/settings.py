@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "stations",
     "reports",
     "api",
+    "partners",
 ]
 
 MIDDLEWARE = [
