@@ -14,3 +14,8 @@ SECURE_COOKIES = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 # Photos written by tests go to a throw-away folder, never into the checkout.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="baqylau-test-media-"))
 STORAGES = {**STORAGES, "photos": {**STORAGES["photos"], "OPTIONS": {"location": str(MEDIA_ROOT / "photos")}}}  # noqa: F405
+
+# Two test runs against one PostgreSQL server each need a database of their own:
+# TEST_DATABASE_NAME=test_mine pytest … names it (the default is Django's test_<name>).
+if os.environ.get("TEST_DATABASE_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}  # noqa: F405
