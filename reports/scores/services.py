@@ -38,6 +38,7 @@ from reports.scoring import (
     score_districts,
 )
 from reports.scoring import StationIndicator as Indicator
+from reports.signals import BandChange, district_bands_changed
 from stations.models import Election
 
 # 13 hexadecimal digits: 52 bits, so a seed stays exact as a JSON number read by JavaScript.
@@ -98,11 +99,40 @@ def run_publish(
         return run
     items = {item.district_id: item for item in gathered.inputs}
     fields = [district_fields(run, items[result.district_id], result) for result in results]
+    bands_before = {
+        district_id: band_code(band, high, low)
+        for district_id, band, high, low in DistrictScore.objects.filter(
+            election_id=run.election_id
+        ).values_list("district_id", "band", "band_high", "band_low")
+    }
+    announce_band_changes(run, bands_before, fields)
     DistrictScore.objects.filter(election_id=run.election_id).delete()
     DistrictScore.objects.bulk_create(DistrictScore(**values) for values in fields)
     DistrictScoreHistory.objects.bulk_create(DistrictScoreHistory(**values) for values in fields)
     replace_indicators(run, gathered.indicators)
     return run
+
+
+def band_code(band: str, high: str, low: str) -> str:
+    """A district's band as one string: "B", or "A-B" when the interval spans two, or ""."""
+    return band or (f"{high}-{low}" if high and low else "")
+
+
+def announce_band_changes(run: ScoreRun, before: Mapping[int, str], fields: list[dict]) -> None:
+    """Send `district_bands_changed` once the publication is committed, if any band moved."""
+    changes = []
+    for values in fields:
+        after = band_code(values["band"], values["band_high"], values["band_low"])
+        previous = before.get(values["district_id"], "")
+        if after != previous:
+            changes.append(BandChange(district_id=values["district_id"], before=previous, after=after))
+    if changes:
+        election_id, run_id = run.election_id, run.pk
+        transaction.on_commit(
+            lambda: district_bands_changed.send_robust(
+                ScoreRun, election_id=election_id, run_id=run_id, changes=changes
+            )
+        )
 
 
 INDICATOR_FIELDS = ("severity", "y", "y_by_severity", "incidents", "reports")

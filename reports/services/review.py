@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from reports.errors import ApplicationError, NotFound
 from reports.models import EventAction, IncidentReport, Membership, ReportEvent, ReportStatus, Role
 from reports.models.observations import MAX_NOTE
+from reports.signals import report_verified
 from reports.taxonomy import Severity
 
 REVIEWABLE = (ReportStatus.SUBMITTED, ReportStatus.NEEDS_INFO)
@@ -128,6 +129,10 @@ def report_verify(
         action=EventAction.VERIFY,
         note=note,
         expected_version=expected_version,
+    )
+    election_id, report_id = current.election_id, current.pk
+    transaction.on_commit(
+        lambda: report_verified.send_robust(IncidentReport, report_id=report_id, election_id=election_id)
     )
     return _saved_and_scored(current, fields)
 
