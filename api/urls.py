@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from api import views
 
@@ -11,5 +11,7 @@ urlpatterns = [
     path("reports/", views.ReportListCreateView.as_view(), name="reports"),
     path("reports/<uuid:report_id>/photos/", views.PhotoCreateView.as_view(), name="report_photos"),
     path("reports/<uuid:report_id>/answer/", views.AnswerCreateView.as_view(), name="report_answer"),
+    path("", include("partners.urls")),
+    path("", include("webhooks.urls")),
     re_path(r"", views.NotFoundView.as_view(), name="not_found"),
 ]

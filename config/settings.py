@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "reports",
     "api",
     "partners",
+    "webhooks",
 ]
 
 MIDDLEWARE = [

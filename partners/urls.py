@@ -1,0 +1,3 @@
+"""Partner API routes, included under /api/v1/ by api/urls.py."""
+
+urlpatterns: list = []
