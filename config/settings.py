@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "stations",
     "reports",
     "api",
+    "counts",
     "partners",
     "webhooks",
 ]
