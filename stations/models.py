@@ -1,4 +1,5 @@
-from zoneinfo import available_timezones
+from datetime import datetime, time
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,6 +31,13 @@ class Election(models.Model):
         validators=[validate_timezone],
         help_text=_("IANA name; times are shown to observers and coordinators in this zone."),
     )
+    polls_close = models.TimeField(
+        _("polls close"),
+        default=time(20, 0),
+        help_text=_(
+            "Local time; an observer's last turnout count before it is compared with the official turnout."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -39,6 +47,11 @@ class Election(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def polls_close_at(self) -> datetime:
+        """The moment the polls close on election day, as an aware datetime."""
+        return datetime.combine(self.date, self.polls_close, tzinfo=ZoneInfo(self.timezone))
 
 
 class Region(models.Model):
