@@ -10,11 +10,22 @@ from django.db.models import Q
 STATION_MODELS = ("election", "region", "district", "pollingstation")
 OBSERVATION_MODELS = ("incidentreport", "reportphoto", "reportevent", "checkin")
 PEOPLE_MODELS = ("organization", "membership", "assignment")
+COUNT_MODELS = (
+    "contest",
+    "choice",
+    "resultbatch",
+    "officialresult",
+    "protocolcopy",
+    "protocolevent",
+    "turnoutcount",
+)
 
 REVIEWER = [
     *[("stations", f"view_{model}") for model in (*STATION_MODELS, "stationimport")],
     *[("reports", f"view_{model}") for model in (*OBSERVATION_MODELS, *PEOPLE_MODELS)],
     ("reports", "review_incidentreport"),
+    *[("counts", f"view_{model}") for model in COUNT_MODELS],
+    ("counts", "review_protocolcopy"),
 ]
 COORDINATOR = [
     *REVIEWER,
@@ -30,6 +41,13 @@ COORDINATOR = [
     ],
     ("reports", "view_observertoken"),
     ("reports", "change_observertoken"),
+    *[
+        ("counts", f"{action}_{model}")
+        for model in ("contest", "choice")
+        for action in ("add", "change", "delete")
+    ],
+    ("counts", "add_resultbatch"),
+    ("counts", "reopen_protocolcopy"),
 ]
 GROUP_PERMISSIONS = {"Reviewer": REVIEWER, "Coordinator": COORDINATOR}
 

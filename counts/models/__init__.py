@@ -1,5 +1,5 @@
 from counts.models.contests import Choice, Contest, ContestKind
-from counts.models.observed import ProtocolCopy, TurnoutCount, TurnoutMethod
+from counts.models.observed import ProtocolAction, ProtocolCopy, ProtocolEvent, TurnoutCount, TurnoutMethod
 from counts.models.results import OfficialResult, ResultBatch
 
 __all__ = [
@@ -7,7 +7,9 @@ __all__ = [
     "Contest",
     "ContestKind",
     "OfficialResult",
+    "ProtocolAction",
     "ProtocolCopy",
+    "ProtocolEvent",
     "ResultBatch",
     "TurnoutCount",
     "TurnoutMethod",

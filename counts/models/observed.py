@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from counts.models.contests import Contest
 from reports.models import Organization, ReportStatus
-from reports.models.observations import MAX_NOTE, photo_storage
+from reports.models.observations import MAX_NOTE, AppendOnlyQuerySet, photo_storage
 from stations.models import Election, PollingStation
 
 
@@ -107,6 +107,10 @@ class ProtocolCopy(models.Model):
         ordering = ["-received_at"]
         verbose_name = _("protocol copy")
         verbose_name_plural = _("protocol copies")
+        permissions = [
+            ("review_protocolcopy", _("Can verify and reject protocol copies")),
+            ("reopen_protocolcopy", _("Can reopen reviewed protocol copies")),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ReportStatus.values), name="protocol_status_valid"),
         ]
@@ -117,3 +121,44 @@ class ProtocolCopy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contest.code} {self.station.number}"
+
+
+class ProtocolAction(models.TextChoices):
+    VERIFY = "verify", _("verified")
+    REJECT = "reject", _("rejected")
+    REOPEN = "reopen", _("reopened")
+
+
+class ProtocolEvent(models.Model):
+    """One review step of a protocol copy. Append-only: written by services, never changed."""
+
+    protocol = models.ForeignKey(ProtocolCopy, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=16, choices=ProtocolAction.choices)
+    status_from = models.CharField(max_length=16, choices=ReportStatus.choices)
+    status_to = models.CharField(max_length=16, choices=ReportStatus.choices)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("protocol review step")
+        verbose_name_plural = _("protocol review steps")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=ProtocolAction.values), name="protocol_event_action_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit trail is append-only.")
