@@ -135,4 +135,12 @@ def results_import(
         ),
         batch_size=RESULT_CHUNK,
     )
+    transaction.on_commit(lambda: results_changed(contest.election_id))
     return batch
+
+
+def results_changed(election_id: int) -> None:
+    """What depends on official results: the count risk of the election's scores."""
+    from reports.scores.tasks import request_recompute
+
+    request_recompute(election_id)
