@@ -5,7 +5,9 @@
 `fields` appears only when the request broke a rule about particular fields.
 """
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
@@ -29,6 +31,10 @@ def _as_api_exception(exc):
     """Rules broken in a service, and requests Django refuses to read, in DRF's terms."""
     if isinstance(exc, NotFound):
         return exceptions.NotFound(exc.message)
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
     if isinstance(exc, ApplicationError):
         if exc.field:
             return exceptions.ValidationError({exc.field: [exc.message]})
