@@ -1,5 +1,6 @@
 """Baqylau settings: one file, every value from the environment (see .env.example)."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import available_timezones
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -217,6 +219,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reports.tasks.export_jobs_sweep",
         "schedule": timedelta(minutes=10),
     },
+    # Sends the partners' webhook deliveries that are due: retries, and any whose message was lost.
+    "webhook-deliveries-due": {
+        "task": "webhooks.tasks.webhook_deliveries_due",
+        "schedule": timedelta(minutes=1),
+    },
 }
 # A review asks for a recompute this many seconds later; the reviews in between share it.
 SCORE_COALESCE_SECONDS = env_int("BAQYLAU_SCORE_COALESCE_SECONDS", 5, minimum=0)
@@ -233,11 +240,76 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
+# The OpenAPI 3 description of the API (drf-spectacular) at /api/schema/, read at /api/docs/.
+# Public like the code: it names endpoints and shapes, never data. The documentation pages load
+# Swagger UI and Redoc from drf-spectacular-sidecar's static files, never from a CDN, so they work
+# on an offline laptop and send no visitor to a third party.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Baqylau API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "Citizen election observation. Observers send check-ins, incident reports and photos from "
+        "their phones; partners (media, missions, researchers) read verified, redacted incidents, "
+        "integrity scores and open-data exports. Every error has one shape: "
+        '`{"error": {"code", "message", "fields"}}`. The guide with examples is docs/api.md.'
+    ),
+    "SERVERS": [{"url": "/", "description": "This installation"}],
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "TAGS": [
+        {"name": "observers", "description": "The observer's phone: sign in, check in, report, answer."},
+        {"name": "partners", "description": "Verified, redacted data for partners, with a partner key."},
+        {"name": "webhooks", "description": "Signed events pushed to a partner's URL."},
+    ],
+    # Both are `Authorization: Bearer …`; api/schema.py attaches each to the operations it serves.
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "observerToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "An observer's token from POST /api/v1/auth/token/.",
+            },
+            "partnerKey": {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "bqp_<prefix>_<secret>",
+                "description": "A partner key from a coordinator (admin) or `manage.py create_partner_key`.",
+            },
+        }
+    },
+    # Input and output serializers are separate already; the split also gives uploads a binary type.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # A district's band and the two ends of its band range are one choice set: one name for it.
+    "ENUM_NAME_OVERRIDES": {"BandEnum": "reports.models.scores.Band.choices"},
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # No authentication for the schema and the pages: a stale token in the browser cannot lock them.
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
 # How long an observer's phone stays signed in for its outbox; long enough to outlast election day.
 OBSERVER_TOKEN_DAYS = env_int("BAQYLAU_OBSERVER_TOKEN_DAYS", 14, minimum=1)
 
 # How long a reviewer holds a report they opened before another reviewer may take it.
 REVIEW_CLAIM_MINUTES = env_int("BAQYLAU_REVIEW_CLAIM_MINUTES", 15, minimum=1)
+
+# The partner API (partners/). Each key may make this many requests per second, minute, hour or
+# day ("120/min"); a key over its rate gets 429 with Retry-After.
+PARTNER_RATE = env_str("BAQYLAU_PARTNER_RATE", "120/min")
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", PARTNER_RATE):
+    raise ImproperlyConfigured(
+        f"BAQYLAU_PARTNER_RATE must be requests per period such as 120/min or 5000/day, not {PARTNER_RATE!r}."
+    )
+# Seconds a signed photo URL handed to a partner stays valid.
+PARTNER_PHOTO_URL_MAX_AGE = env_int("BAQYLAU_PARTNER_PHOTO_URL_SECONDS", 15 * 60, minimum=1)
+# The demo partner's key, printed by seed_demo; demo data only, like DEMO_PASSWORD.
+DEMO_PARTNER_KEY = env_str("DEMO_PARTNER_KEY", "bqp_demo0000_demo-partner-key-not-for-real-data")
+if not re.fullmatch(r"bqp_[a-z0-9]{4,12}_[A-Za-z0-9_-]{16,}", DEMO_PARTNER_KEY):
+    raise ImproperlyConfigured(
+        "DEMO_PARTNER_KEY must read bqp_<4 to 12 lowercase letters or digits>_<at least 16 more characters>."
+    )
 
 # The integrity score (reports/scoring; DESIGN.md, "Integrity score"). Every published score stores
 # these values with its inputs and seed, so changing one later never alters a published number.
@@ -278,6 +350,18 @@ if not SCORE_COVERAGE_A_STATIONS >= SCORE_COVERAGE_B_STATIONS >= SCORE_COVERAGE_
         "The coverage thresholds must satisfy A >= B >= C "
         "(BAQYLAU_SCORE_COVERAGE_A_STATIONS, _B_STATIONS, _C_STATIONS)."
     )
+
+# Partners' webhooks (webhooks/). A failed send is retried after base x 2^(attempt - 1) seconds,
+# capped and with jitter, until the maximum number of attempts; then the delivery is failed and a
+# coordinator may queue it again. The cap stays under the broker's visibility timeout.
+WEBHOOK_TIMEOUT_SECONDS = env_int("BAQYLAU_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+WEBHOOK_MAX_ATTEMPTS = env_int("BAQYLAU_WEBHOOK_MAX_ATTEMPTS", 10, minimum=1)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("BAQYLAU_WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
+WEBHOOK_RETRY_MAX_SECONDS = env_int("BAQYLAU_WEBHOOK_RETRY_MAX_SECONDS", 3600, minimum=1)
+if WEBHOOK_RETRY_MAX_SECONDS > CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]:
+    raise ImproperlyConfigured("BAQYLAU_WEBHOOK_RETRY_MAX_SECONDS must be at most 3600.")
+# Off: a partner's URL may not lead to loopback, private, link-local or reserved addresses (SSRF).
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("BAQYLAU_WEBHOOK_ALLOW_PRIVATE_HOSTS", False)
 
 LOGIN_URL = "observe:login"
 LOGIN_REDIRECT_URL = "observe:stations"

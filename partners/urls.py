@@ -1,3 +1,25 @@
 """Partner API routes, included under /api/v1/ by api/urls.py."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from partners.views import incidents, scores
+
+app_name = "partners"
+
+urlpatterns = [
+    path("elections/", scores.ElectionListView.as_view(), name="elections"),
+    path("elections/<slug:slug>/districts/", scores.DistrictListView.as_view(), name="districts"),
+    path(
+        "elections/<slug:slug>/districts/<int:number>/",
+        scores.DistrictDetailView.as_view(),
+        name="district",
+    ),
+    path("elections/<slug:slug>/stations/", scores.StationListView.as_view(), name="stations"),
+    path(
+        "elections/<slug:slug>/stations.geojson",
+        scores.StationGeoJsonView.as_view(),
+        name="stations_geojson",
+    ),
+    path("incidents/", incidents.IncidentListView.as_view(), name="incidents"),
+    path("partner-photos/<str:token>/", incidents.PhotoView.as_view(), name="photo"),
+]

@@ -41,6 +41,12 @@ COORDINATOR = [
     ],
     ("reports", "view_observertoken"),
     ("reports", "change_observertoken"),
+    # Partners of their organizations and their API keys (partners.admin); keys are revoked, not deleted.
+    *[
+        ("partners", f"{action}_{model}")
+        for model in ("partner", "partnerkey")
+        for action in ("view", "add", "change")
+    ],
     *[
         ("counts", f"{action}_{model}")
         for model in ("contest", "choice")

@@ -172,3 +172,25 @@ def test_the_demo_reports_have_been_partly_reviewed():
     seed()
     statuses = set(IncidentReport.objects.values_list("status", flat=True))
     assert statuses == {"submitted", "verified", "rejected", "needs_info"}
+
+
+def test_it_creates_the_demo_partner_with_every_scope_and_prints_a_key_that_works(client):
+    from partners.models import Partner, PartnerKey
+
+    output = seed()
+    key = "bqp_demo0000_demo-partner-key-not-for-real-data"
+    assert key in output and "demo-partner" in output
+    partner = Partner.objects.get(name="demo-partner")
+    assert partner.organization.slug == "citizen-watch"
+    row = partner.keys.get()
+    assert row.scopes == ["scores:read", "incidents:read", "photos:read", "exports:read"]
+    assert row.key_hash == PartnerKey.hash_key(key) and row.is_usable
+
+    response = client.get("/api/v1/incidents/", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 200
+    assert response.json()["results"]
+
+    before = list(PartnerKey.objects.values_list("prefix", "key_hash", "expires_at"))
+    assert key in seed()
+    assert list(PartnerKey.objects.values_list("prefix", "key_hash", "expires_at")) == before
+    assert key in seed("--if-empty")

@@ -4,6 +4,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from partners import demo as partner_demo
 from reports import demo as observation_demo
 from reports.models import Role
 from reports.roles import ensure_groups
@@ -74,6 +75,7 @@ class Command(BaseCommand):
         observation_demo.review_some(
             reports, reviewers={first.pk: reviewer, second.pk: coordinator2}, seed=demo.DEMO_SEED
         )
+        partner_demo.ensure_demo_partner(organization=first)
         self.stdout.write(
             f"{first.name} and {second.name}: {len(observers) + len(others)} observers, "
             f"{checkins} new check-ins, {len(reports)} new reports."
@@ -97,4 +99,7 @@ class Command(BaseCommand):
             "  coordinator2          admin, http://127.0.0.1:8000/admin/  (Fair Count)\n"
             f"  observer1 … observer{OBSERVERS}  observers of Citizen Watch, http://127.0.0.1:8000/observe/\n"
             f"  observer{OBSERVERS + 1} … observer{OBSERVERS + 5}  observers of Fair Count\n"
+            f"\nDemo partner API key ({partner_demo.DEMO_PARTNER}, every scope; demo data only):\n"
+            f"  curl -H 'Authorization: Bearer {settings.DEMO_PARTNER_KEY}' "
+            "http://127.0.0.1:8000/api/v1/incidents/\n"
         )

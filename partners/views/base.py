@@ -1,0 +1,125 @@
+"""What every partner endpoint shares: the key, its scope and budget, cursor pages, CSV exports,
+and conditional GET for the lists that change only when scores are published."""
+
+import hashlib
+
+from django.http import Http404
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions, generics
+from rest_framework.pagination import CursorPagination
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from partners.authentication import HasScope, PartnerKeyAuthentication
+from partners.exports import csv_response
+from partners.models import Scope
+from partners.throttling import PartnerKeyThrottle
+
+
+class CsvRenderer(BaseRenderer):
+    """Makes `?format=csv` (or Accept: text/csv) choose the streamed export; the exporting views
+    write the CSV themselves, and errors are answered in JSON (PartnerView.finalize_response)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data)
+
+
+def cursor_pages(*fields: str) -> type[CursorPagination]:
+    """Cursor pages in this order; the last field is unique, so no row is skipped or repeated."""
+    return type(
+        "PartnerCursorPagination",
+        (CursorPagination,),
+        {"ordering": fields, "page_size": 50, "page_size_query_param": "page_size", "max_page_size": 500},
+    )
+
+
+class PartnerView(generics.GenericAPIView):
+    authentication_classes = [PartnerKeyAuthentication]
+    permission_classes = [HasScope]
+    throttle_classes = [PartnerKeyThrottle]
+    renderer_classes = [JSONRenderer]
+    filter_backends = [DjangoFilterBackend]
+    required_scope: str
+
+    def require_scope(self, request, scope: str) -> None:
+        if not request.auth.has_scope(scope):
+            raise exceptions.PermissionDenied(
+                _("This key lacks the scope %(scope)s.") % {"scope": scope}, code="scope_missing"
+            )
+
+    def perform_content_negotiation(self, request, force=False):
+        # DRF answers an unknown ?format= with Django's Http404, which the API's error handler does
+        # not translate; say it in the API's own terms instead.
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            formats = ", ".join(renderer.format for renderer in self.renderer_classes)
+            raise exceptions.NotFound(
+                _("This list comes in these formats only: %(formats)s.") % {"formats": formats}
+            ) from None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # An error is always JSON in the API's one shape, even when a CSV was asked for.
+        if isinstance(response, Response) and response.status_code >= 400:
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class ExportableListView(PartnerView, generics.ListAPIView):
+    """A cursor-paged JSON list that `?format=csv` streams whole as CSV; a CSV export also needs
+    the key's exports:read scope."""
+
+    renderer_classes = [JSONRenderer, CsvRenderer]
+    export_name = "export"
+
+    def is_export(self, request) -> bool:
+        renderer = getattr(request, "accepted_renderer", None)
+        return renderer is not None and renderer.format == "csv"
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if self.is_export(request):
+            self.require_scope(request, Scope.EXPORTS_READ)
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        if self.is_export(request):
+            return csv_response(self.csv_rows(queryset), f"{self.export_name}.csv")
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.page_data(page))
+
+    def page_data(self, page) -> list:
+        return self.get_serializer(page, many=True).data
+
+    def csv_rows(self, queryset):
+        raise NotImplementedError
+
+
+class ConditionalMixin:
+    """ETag and Last-Modified from `version()`, which one cheap query reads; a request whose
+    If-None-Match or If-Modified-Since still holds gets 304 without the list being read."""
+
+    def version(self) -> tuple[tuple, float | None]:
+        raise NotImplementedError
+
+    def dispatch_conditional(self, request, respond):
+        parts, modified = self.version()
+        seed = repr((parts, request.get_full_path(), request.accepted_media_type))
+        etag = quote_etag(hashlib.sha256(seed.encode()).hexdigest()[:32])
+        last_modified = int(modified) if modified is not None else None
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is None:
+            response = respond()
+        if 200 <= response.status_code < 400:
+            response["ETag"] = etag
+            response["Cache-Control"] = "private, no-cache"
+            if last_modified is not None:
+                response["Last-Modified"] = http_date(last_modified)
+        return response
