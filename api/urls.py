@@ -13,5 +13,6 @@ urlpatterns = [
     path("reports/<uuid:report_id>/answer/", views.AnswerCreateView.as_view(), name="report_answer"),
     path("", include("partners.urls")),
     path("", include("webhooks.urls")),
+    path("", include("counts.urls")),
     re_path(r"", views.NotFoundView.as_view(), name="not_found"),
 ]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from counts import views as count_pages
 from reports.views import observer, outbox, photos
 
 app_name = "observe"
@@ -12,8 +13,18 @@ urlpatterns = [
     path("stations/<int:station_id>/report/", observer.report, name="report"),
     path("reports/", observer.reports, name="reports"),
     path("reports/<uuid:report_id>/answer/", observer.answer, name="answer"),
+    path("stations/<int:station_id>/turnout/", count_pages.turnout, name="turnout"),
+    path("stations/<int:station_id>/protocol/", count_pages.protocol_contests, name="protocol_contests"),
+    path("stations/<int:station_id>/protocol/<slug:contest>/", count_pages.protocol, name="protocol"),
+    path("counts/", count_pages.counts, name="counts"),
     path("token/", outbox.token, name="token"),
     path("sw.js", outbox.service_worker, name="sw"),
     path("photos/<uuid:photo_id>/", photos.photo, name="photo"),
     path("photos/<uuid:photo_id>/thumbnail/", photos.photo_thumbnail, name="photo_thumbnail"),
+    path("photos/protocols/<uuid:protocol_id>/", count_pages.protocol_photo, name="protocol_photo"),
+    path(
+        "photos/protocols/<uuid:protocol_id>/thumbnail/",
+        count_pages.protocol_thumbnail,
+        name="protocol_thumbnail",
+    ),
 ]

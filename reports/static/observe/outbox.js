@@ -385,7 +385,7 @@
     var headers = { Authorization: "Bearer " + auth.token, Accept: "application/json", "Accept-Language": LANG };
     var payload;
     var size = 0;
-    if (item.kind === "checkin") {
+    if (item.kind === "checkin" || item.json) {
       headers["Content-Type"] = "application/json";
       payload = JSON.stringify(item.fields);
     } else {
@@ -444,7 +444,9 @@
           server_id: data.id || it.id,
           received_at: data.received_at || new Date().toISOString(),
           status: data.status || "",
-          repeat: result.status === 200
+          repeat: result.status === 200,
+          // What the server found wrong but kept (a protocol copy that does not add up).
+          notes: (data.failures || []).map(function (f) { return f.message; })
         };
         // Sent: nothing of what was reported stays on the phone, only the receipt.
         it.fields = {};
@@ -530,6 +532,7 @@
       li.appendChild(el("div", "when", t(receipt.repeat ? "repeat" : "received", {
         time: clock(receipt.received_at, item.tz), ref: String(receipt.server_id).slice(0, 8)
       })));
+      (receipt.notes || []).forEach(function (line) { li.appendChild(el("div", "why", line)); });
     } else if (item.state === "waiting") {
       var note = item.id === sendingId ? t("sending")
         : item.attempts ? t("next_try", { time: clock(Math.max(item.next_try_at, Date.now())) }) : t("queued");
@@ -537,7 +540,7 @@
     } else {
       errorLines(item.error).forEach(function (line) { li.appendChild(el("div", "why", line)); });
       var actions = el("div", "actions");
-      if (item.kind === "report" && item.edit_url) {
+      if (item.edit_url) {
         var edit = el("a", "btn small", t("edit"));
         edit.href = item.edit_url + "#edit=" + item.id;
         actions.appendChild(edit);
@@ -847,6 +850,18 @@
   }
 
   /* ---- Start ---------------------------------------------------------------------------- */
+
+  /* For the other forms of these pages (counts.js): the same outbox, the same sending. */
+  window.baqylauOutbox = {
+    ready: dbReady, uuid: uuid, newItem: newItem, getItem: getItem, downscale: downscale, t: t,
+    stationIso: stationIso, nowAtStation: nowAtStation, api: API,
+    queue: async function (items) {
+      await putItems(items);
+      requestPersistence();
+      render();
+      flush(true);
+    }
+  };
 
   document.querySelectorAll("form[data-checkin]").forEach(setupCheckin);
   document.querySelectorAll("form[data-report]").forEach(setupReport);
