@@ -14,7 +14,9 @@ from reports.selectors import observer_memberships
 from reports.services import token_issue
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "observe"
-PRECACHED = ("observe/observe.css", "observe/outbox.js")
+# The count-integrity forms' script lives with its app but belongs to the same pages.
+STATIC_DIRS = (STATIC_DIR, Path(__file__).resolve().parents[2] / "counts" / "static" / "observe")
+PRECACHED = ("observe/observe.css", "observe/outbox.js", "observe/counts.js")
 
 
 def _refusal(status: int, code: str, message: str) -> JsonResponse:
@@ -47,7 +49,7 @@ def token(request):
 def _static_version() -> str:
     """Changes whenever a static file of the observer's pages does, so phones fetch the new ones."""
     digest = hashlib.sha256()
-    for path in sorted(STATIC_DIR.iterdir()):
+    for path in sorted(path for folder in STATIC_DIRS for path in folder.iterdir()):
         if path.is_file():
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
