@@ -217,10 +217,14 @@ def seed_counts(*, election: Election, organization: Organization, reviewer, see
     results_import(
         contest=smd, data=results_file(stations, truths, smd_codes, smd_votes), filename="smd-demo.csv"
     )
+    # Stations with an observer of their own already are left to that observer.
+    taken = set(Assignment.objects.filter(station__election=election).values_list("station_id", flat=True))
     observed = [
         s
         for s in stations
-        if s.in_sample and (s.region.name == REFERENCE_REGION or rng.random() < OBSERVED_SHARE)
+        if s.in_sample
+        and s.pk not in taken
+        and (s.region.name == REFERENCE_REGION or rng.random() < OBSERVED_SHARE)
     ]
     field_team(election, organization, reviewer, observed, truths, turnout, rng)
     return (

@@ -131,8 +131,9 @@ def test_the_demo_observers_are_assigned_across_districts_and_have_reported():
     assert Membership.objects.get(user__username="observer20").roaming is True
     assert Membership.objects.get(user__username="coordinator").role == "coordinator"
     assert CheckIn.objects.filter(observer=observer).count() == 12
-    assert CheckIn.objects.count() == 25 * 3 * 4
-    reports = IncidentReport.objects.all()
+    # The demo accounts; the field team at the random sample (field0001…) checks in once each.
+    assert CheckIn.objects.filter(observer__username__startswith="observer").count() == 25 * 3 * 4
+    reports = IncidentReport.objects.filter(observer__username__startswith="observer")
     assert 30 <= reports.count() <= 150
     assert reports.values("category").distinct().count() >= 8
     assert reports.values("station__district").distinct().count() >= 20
@@ -172,6 +173,28 @@ def test_the_demo_reports_have_been_partly_reviewed():
     seed()
     statuses = set(IncidentReport.objects.values_list("status", flat=True))
     assert statuses == {"submitted", "verified", "rejected", "needs_info"}
+
+
+def test_the_demo_has_both_majilis_contests_official_results_and_a_field_team_at_the_sample():
+    from counts.models import Contest, OfficialResult, ProtocolCopy, TurnoutCount
+    from reports.models import DistrictScore
+    from reports.scores.services import scores_recompute
+
+    output = seed()
+    election = Election.objects.get(slug=demo.DEMO_SLUG)
+    assert set(Contest.objects.filter(election=election).values_list("code", flat=True)) == {
+        "party_list",
+        "smd",
+    }
+    assert OfficialResult.objects.current().count() == 2 * 10_146
+    assert "field team of" in output
+    sample = election.stations.filter(in_sample=True)
+    assert sample.count() >= 1_015
+    assert TurnoutCount.objects.filter(station__in=sample).values("station").distinct().count() > 500
+    assert ProtocolCopy.objects.filter(failures=[]).exists()
+    scores_recompute(election_id=election.pk)
+    scored = DistrictScore.objects.filter(election=election, score__isnull=False)
+    assert scored.count() == 29  # every district has enough observed stations for a score
 
 
 def test_it_creates_the_demo_partner_with_every_scope_and_prints_a_key_that_works(client):

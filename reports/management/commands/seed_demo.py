@@ -4,6 +4,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from counts import demo as count_demo
 from partners import demo as partner_demo
 from reports import demo as observation_demo
 from reports.models import Role
@@ -76,6 +77,11 @@ class Command(BaseCommand):
             reports, reviewers={first.pk: reviewer, second.pk: coordinator2}, seed=demo.DEMO_SEED
         )
         partner_demo.ensure_demo_partner(organization=first)
+        self.stdout.write(
+            count_demo.seed_counts(
+                election=election, organization=first, reviewer=reviewer, seed=demo.DEMO_SEED
+            )
+        )
         self.stdout.write(
             f"{first.name} and {second.name}: {len(observers) + len(others)} observers, "
             f"{checkins} new check-ins, {len(reports)} new reports."
