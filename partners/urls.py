@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from partners.views import incidents, scores
+from partners.views import counts, incidents, scores
 
 app_name = "partners"
 
@@ -19,6 +19,16 @@ urlpatterns = [
         "elections/<slug:slug>/stations.geojson",
         scores.StationGeoJsonView.as_view(),
         name="stations_geojson",
+    ),
+    path(
+        "elections/<slug:slug>/count-estimates/",
+        counts.CountEstimatesView.as_view(),
+        name="count_estimates",
+    ),
+    path(
+        "elections/<slug:slug>/protocol-comparisons/",
+        counts.ProtocolComparisonListView.as_view(),
+        name="protocol_comparisons",
     ),
     path("incidents/", incidents.IncidentListView.as_view(), name="incidents"),
     path("partner-photos/<str:token>/", incidents.PhotoView.as_view(), name="photo"),

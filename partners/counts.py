@@ -1,0 +1,127 @@
+"""What partners read about the count: district estimates against the official figures, and each
+verified protocol copy beside the official result (redacted like incidents: no observer, no
+review note; only copies of organizations that share with partners)."""
+
+from django.db.models import QuerySet
+
+from counts.comparison import COMPARED, Difference, differences
+from counts.districts import CountSummary, DistrictCounts, ShareEstimate
+from counts.estimators import RatioEstimate
+from counts.models import OfficialResult, ProtocolCopy
+from reports.models import ReportStatus
+from stations.models import Election
+
+PROTOCOL_COLUMNS = (
+    "id",
+    "station_id",
+    "station__number",
+    "station__district__number",
+    "contest_id",
+    "contest__code",
+    "reviewed_at",
+    *(field for field, _column in COMPARED),
+    "votes",
+)
+
+
+def shared_protocols(election: Election) -> QuerySet[ProtocolCopy]:
+    return ProtocolCopy.objects.filter(
+        election=election, status=ReportStatus.VERIFIED, organization__share_with_partners=True
+    )
+
+
+def estimate_data(estimate: RatioEstimate | None) -> dict | None:
+    if estimate is None:
+        return None
+    return {
+        "estimate": estimate.estimate,
+        "standard_error": estimate.standard_error,
+        "margin_95": estimate.margin_95,
+        "margin_99": estimate.margin_99,
+        "interval_95": list(estimate.interval_95),
+        "interval_99": list(estimate.interval_99),
+        "stations": estimate.stations,
+        "population": estimate.population,
+    }
+
+
+def share_data(key: str, share: ShareEstimate) -> dict:
+    contest, _sep, code = key.partition(":")
+    return {
+        "contest": contest,
+        "choice": code,
+        "official": share.official,
+        "observed": estimate_data(share.estimate),
+        "official_outside_99": share.outside_99,
+    }
+
+
+def district_count_data(item: DistrictCounts, number: int, name: str) -> dict:
+    evidence = item.evidence()
+    return {
+        "number": number,
+        "name": name,
+        "stations": item.stations,
+        "official_turnout": item.official_turnout,
+        "observed_turnout": estimate_data(item.turnout),
+        "official_turnout_outside_99": item.turnout_outside_99,
+        "turnout_shortfall": evidence.shortfall,
+        "protocols_compared": evidence.protocols_compared,
+        "protocols_differing": evidence.protocols_differing,
+        "shares": [share_data(key, share) for key, share in sorted(item.shares.items())],
+    }
+
+
+def count_estimates_data(election: Election, summary: CountSummary) -> dict:
+    districts = dict(election.districts.values_list("pk", "number"))
+    names = dict(election.districts.values_list("pk", "name"))
+    rows = sorted(summary.districts.items(), key=lambda pair: districts[pair[0]])
+    national = summary.turnout
+    return {
+        "election": election.slug,
+        "sample_used": summary.sample_used,
+        "turnout_contest": summary.turnout_contest.code if summary.turnout_contest else None,
+        "national": {
+            "official_turnout": summary.official_turnout,
+            "observed_turnout": estimate_data(national),
+            "official_turnout_outside_99": bool(
+                national
+                and summary.official_turnout is not None
+                and national.outside_99(summary.official_turnout)
+            ),
+        },
+        "districts": [district_count_data(item, districts[pk], names[pk]) for pk, item in rows],
+    }
+
+
+def comparison_data(rows: list[dict]) -> list[dict]:
+    """Each copy of the page beside its station's current official result (one query for the page)."""
+    official = {
+        (row["contest_id"], row["station_id"]): row
+        for row in OfficialResult.objects.current()
+        .filter(
+            station_id__in={row["station_id"] for row in rows},
+            contest_id__in={row["contest_id"] for row in rows},
+        )
+        .values("contest_id", "station_id", *(column for _field, column in COMPARED), "votes")
+    }
+    return [
+        {
+            "id": row["id"],
+            "station": {"number": row["station__number"], "district": row["station__district__number"]},
+            "contest": row["contest__code"],
+            "verified_at": row["reviewed_at"],
+            "official_imported": (row["contest_id"], row["station_id"]) in official,
+            "differences": [
+                difference_data(d)
+                for d in differences(row, official.get((row["contest_id"], row["station_id"]), {}))
+            ]
+            if (row["contest_id"], row["station_id"]) in official
+            else [],
+        }
+        for row in rows
+    ]
+
+
+def difference_data(difference: Difference) -> dict:
+    return {"field": difference.field, "observed": difference.observed, "official": difference.official}
