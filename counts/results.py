@@ -135,12 +135,15 @@ def results_import(
         ),
         batch_size=RESULT_CHUNK,
     )
-    transaction.on_commit(lambda: results_changed(contest.election_id))
+    transaction.on_commit(lambda: results_changed(contest))
     return batch
 
 
-def results_changed(election_id: int) -> None:
-    """What depends on official results: the count risk of the election's scores."""
+def results_changed(contest: Contest) -> None:
+    """What depends on official results: the forensic tests of the contest, and the count risk and
+    forensic flags of the election's scores."""
+    from counts.tasks import forensics_task
     from reports.scores.tasks import request_recompute
 
-    request_recompute(election_id)
+    forensics_task.delay(contest.pk)
+    request_recompute(contest.election_id)
