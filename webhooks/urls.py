@@ -1,3 +1,10 @@
 """Webhook registration routes for partners, included under /api/v1/ by api/urls.py."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from webhooks import views
+
+urlpatterns = [
+    path("webhooks/", views.EndpointListCreateView.as_view(), name="webhooks"),
+    path("webhooks/<int:endpoint_id>/", views.EndpointDetailView.as_view(), name="webhook"),
+]
