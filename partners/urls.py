@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from partners.views import counts, incidents, scores
+from partners.views import counts, forensics, incidents, scores
 
 app_name = "partners"
 
@@ -29,6 +29,12 @@ urlpatterns = [
         "elections/<slug:slug>/protocol-comparisons/",
         counts.ProtocolComparisonListView.as_view(),
         name="protocol_comparisons",
+    ),
+    path("elections/<slug:slug>/forensics/", forensics.ForensicsView.as_view(), name="forensics"),
+    path(
+        "elections/<slug:slug>/forensics/<slug:contest>/<slug:picture>.svg",
+        forensics.PictureView.as_view(),
+        name="forensics_picture",
     ),
     path("incidents/", incidents.IncidentListView.as_view(), name="incidents"),
     path("partner-photos/<str:token>/", incidents.PhotoView.as_view(), name="photo"),

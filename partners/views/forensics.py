@@ -1,0 +1,144 @@
+"""Election forensics for partners (scores:read): the latest tests of each contest's official
+results, and the fingerprint and distribution pictures as SVG, nationally or for one district."""
+
+from functools import cached_property
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, serializers
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from api.partner_schema import ELECTION, PARTNER_TAG, RETRY_AFTER, errors
+from counts.forensic_runs import latest_forensics
+from counts.models import Contest
+from counts.pictures import distributions_svg, fingerprint_svg, picture_numbers
+from partners import selectors
+from partners.models import Scope
+from partners.views.base import PartnerView
+
+PICTURES = {"fingerprint": fingerprint_svg, "distributions": distributions_svg}
+
+
+class SvgRenderer(BaseRenderer):
+    media_type = "image/svg+xml"
+    format = "svg"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data)
+
+
+class ContestForensicsOutput(serializers.Serializer):
+    contest = serializers.CharField()
+    name = serializers.CharField()
+    leader = serializers.CharField(help_text=_("The choice tested as the leader."))
+    seed = serializers.IntegerField()
+    run_at = serializers.DateTimeField()
+    results_file = serializers.CharField(help_text=_("SHA-256 of the official results file tested."))
+    districts = serializers.ListField(
+        child=serializers.DictField(),
+        help_text=_("Per district: number, name, stations, F and each test's statistic, p or z and flag."),
+    )
+    national = serializers.DictField()
+
+
+class ForensicsOutput(serializers.Serializer):
+    election = serializers.SlugField()
+    contests = ContestForensicsOutput(many=True)
+
+
+class ElectionView(PartnerView):
+    required_scope = Scope.SCORES_READ
+
+    @cached_property
+    def election(self):
+        return selectors.election_get_for_partner(slug=self.kwargs["slug"])
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=[PARTNER_TAG],
+        summary="Election forensics of each contest's official results (scores:read)",
+        description=_("A statistical anomaly is not proof of fraud; see the methodology."),
+        parameters=[ELECTION, RETRY_AFTER],
+        responses={200: ForensicsOutput, **errors(401, 403, 404, 429)},
+    )
+)
+class ForensicsView(ElectionView):
+    serializer_class = ForensicsOutput
+
+    def get(self, request, *args, **kwargs):
+        contests = []
+        for contest in Contest.objects.filter(election=self.election).order_by("code"):
+            run = latest_forensics(contest)
+            if run is not None:
+                contests.append(
+                    {
+                        "contest": contest.code,
+                        "name": contest.name,
+                        "leader": run.leader,
+                        "seed": run.seed,
+                        "run_at": run.created_at,
+                        "results_file": run.batch.sha256,
+                        "districts": run.results.get("districts", []),
+                        "national": run.results.get("national", {}),
+                    }
+                )
+        return Response(ForensicsOutput({"election": self.election.slug, "contests": contests}).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=[PARTNER_TAG],
+        summary="A forensic picture as SVG: fingerprint or distributions (scores:read)",
+        parameters=[
+            ELECTION,
+            OpenApiParameter(
+                "contest", OpenApiTypes.STR, OpenApiParameter.PATH, description="The contest's code."
+            ),
+            OpenApiParameter(
+                "picture",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                enum=list(PICTURES),
+                description="Which picture.",
+            ),
+            OpenApiParameter("district", OpenApiTypes.INT, description="One district's stations only."),
+            RETRY_AFTER,
+        ],
+        responses={
+            (200, "image/svg+xml"): OpenApiResponse(OpenApiTypes.STR, description="An SVG image."),
+            **{
+                (status, "application/json"): response
+                for status, response in errors(400, 401, 403, 404, 429).items()
+            },
+        },
+    )
+)
+class PictureView(ElectionView):
+    renderer_classes = [SvgRenderer, JSONRenderer]
+
+    def get(self, request, *args, **kwargs):
+        draw = PICTURES.get(self.kwargs["picture"])
+        contest = Contest.objects.filter(election=self.election, code=self.kwargs["contest"]).first()
+        if draw is None or contest is None:
+            raise exceptions.NotFound(_("No such contest or picture."))
+        district = request.query_params.get("district")
+        if district is not None and (
+            not district.isdecimal() or not self.election.districts.filter(number=district).exists()
+        ):
+            raise exceptions.ValidationError(
+                {"district": [_("Give the number of a district of this election.")]}
+            )
+        picture = picture_numbers(contest, int(district) if district else None)
+        title = _("%(contest)s, %(where)s") % {
+            "contest": contest.name,
+            "where": _("district %(number)s") % {"number": district} if district else _("all districts"),
+        }
+        response = HttpResponse(draw(picture, title), content_type="image/svg+xml; charset=utf-8")
+        response["Cache-Control"] = "private, max-age=300"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
