@@ -3,6 +3,9 @@
 Station counts are the public registry; check-ins and reports are cut to the user's organizations by
 `scoped_for_staff`. Every number is a SQL aggregate, so the dashboard costs the same few queries
 whatever the number of districts or reports.
+
+Integrity scores are the election's published ones (reports.scores), computed from every
+organization's observations, as partners see them: the same for every reader.
 """
 
 from dataclasses import dataclass, fields
@@ -10,10 +13,33 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber, TruncHour
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber, TruncHour
+from django.utils.translation import gettext as _
 
-from reports.models import CheckIn, IncidentReport, ReportStatus
+from reports.charts import FunnelPoint
+from reports.errors import NotFound
+from reports.models import (
+    CheckIn,
+    DistrictScore,
+    DistrictScoreHistory,
+    IncidentReport,
+    ReportStatus,
+    ScoreRun,
+    ScoreRunStatus,
+    StationIndicator,
+)
 from reports.selectors import scoped_for_staff
 from reports.taxonomy import Category, Severity
 from stations.models import District, Election
@@ -26,6 +52,8 @@ SEVERITIES = (Severity.S5, Severity.S3, Severity.S1)
 REVIEWED_Q = Q(status__in=REVIEWED, reviewed_at__isnull=False)
 # The count runs past midnight, so the hourly chart covers election day and the night after it.
 CHART_HOURS = 30
+# A sparkline shows the district's score over the last this many published runs.
+HISTORY_POINTS = 50
 
 
 @dataclass
@@ -72,6 +100,8 @@ class Dashboard:
     outside_hours: int
     # (category code, label, reports), most reported first; categories without reports are left out.
     per_category: list[tuple[str, str, int]]
+    # District id → its published scores over the last HISTORY_POINTS runs, oldest first.
+    history: dict[int, list[float]]
 
     @property
     def queue(self) -> int:
@@ -99,6 +129,7 @@ def dashboard_for_user(*, user: AbstractBaseUser, election: Election) -> Dashboa
         per_hour=per_hour,
         outside_hours=totals.reports - sum(count for _hour, count in per_hour),
         per_category=reports_per_category(reports),
+        history=score_history(election, rows),
     )
 
 
@@ -187,3 +218,95 @@ def reports_per_category(reports: QuerySet) -> list[tuple[str, str, int]]:
     )
     listed = [(code, label, counted[code]) for code, label in Category.choices if counted.get(code)]
     return sorted(listed, key=lambda item: -item[2])
+
+
+# --- Integrity scores ----------------------------------------------------------------------------
+
+
+def district_score(district: District) -> DistrictScore | None:
+    """The district's current score, read from `select_related`; None before the first recompute."""
+    try:
+        return district.score
+    except DistrictScore.DoesNotExist:
+        return None
+
+
+def published_runs(election: Election) -> QuerySet[ScoreRun]:
+    """The election's last HISTORY_POINTS published runs: each wrote one history row per district."""
+    runs = ScoreRun.objects.filter(election=election, status=ScoreRunStatus.FINISHED)
+    return runs.order_by("-pk").values("pk")[:HISTORY_POINTS]
+
+
+def score_history(election: Election, rows: list[DistrictRow]) -> dict[int, list[float]]:
+    """Every district's scores over the last published runs, oldest first, in one query; a run that
+    found too few stations for a score adds no point. Scores and their history are published
+    together, so without a current score there is no history to ask for (and no query)."""
+    if not any(district_score(row.district) for row in rows):
+        return {}
+    history: dict[int, list[float]] = {}
+    runs = Subquery(published_runs(election))
+    found = (
+        DistrictScoreHistory.objects.filter(run_id__in=runs, score__isnull=False)
+        .order_by("district_id", "run_id")
+        .values_list("district_id", "score")
+    )
+    for district_id, score in found:
+        history.setdefault(district_id, []).append(score)
+    return history
+
+
+def serious_rate_points(rows: list[DistrictRow], url=None) -> list[FunnelPoint]:
+    """Per district with a score: the stations its score counted (n) and, among them, the stations
+    whose worst incident is result-changing (S5), each weighed by its indicator Y as the score
+    weighs it. `url(district)` links a point to the district."""
+    points = []
+    for row in rows:
+        score = district_score(row.district)
+        if score is None or not score.n:
+            continue
+        events = score.components.get("severities", {}).get(str(int(Severity.S5)), {}).get("events", 0.0)
+        link = url(row.district) if url else None
+        points.append(FunnelPoint(label=str(row.district), n=score.n, events=events, url=link))
+    return points
+
+
+@dataclass
+class DistrictDetail:
+    district: District
+    score: DistrictScore | None
+    # Stations with an incident, worst first; `your_reports` counts the user's organizations' reports.
+    indicators: list[StationIndicator]
+    history: list[DistrictScoreHistory]  # oldest first, the last HISTORY_POINTS
+
+
+def district_detail_for_user(*, user: AbstractBaseUser, district_id: int) -> DistrictDetail:
+    """A district with its score, station indicators and history: three queries whatever its size.
+    Districts are the public registry, as on the dashboard; a missing one is NotFound."""
+    try:
+        district = (
+            District.objects.select_related("election", "region", "score", "score__run")
+            .defer("score__run__inputs")
+            .get(pk=district_id)
+        )
+    except District.DoesNotExist:
+        raise NotFound(_("No such district.")) from None
+    yours = (
+        scoped_for_staff(IncidentReport.objects.filter(station_id=OuterRef("station_id")), user)
+        .order_by()
+        .values("station_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    indicators = (
+        StationIndicator.objects.filter(station__district=district, severity__isnull=False)
+        .select_related("station")
+        .annotate(your_reports=Coalesce(Subquery(yours), Value(0)))
+        .order_by("-severity", "-y", "station__number")
+    )
+    history = DistrictScoreHistory.objects.filter(district=district).order_by("-run_id")[:HISTORY_POINTS]
+    return DistrictDetail(
+        district=district,
+        score=district_score(district),
+        indicators=list(indicators),
+        history=list(reversed(history)),
+    )

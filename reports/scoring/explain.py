@@ -1,6 +1,16 @@
 """One plain sentence per component of a district's score, for the page that shows it."""
 
-from reports.scoring.params import BAND_LABELS, ScoreParams
+from collections.abc import Callable
+
+from reports.scoring.params import BAND_CODES, BAND_LABELS, ScoreParams
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for the translation catalogs without importing Django into the maths."""
+    return message
+
+
+BAND_RANGE = gettext_noop("between %(best)s and %(worst)s")
 
 SEVERITY_WORDS = {5: "result-changing (S5)", 3: "serious (S3)", 1: "procedural (S1)"}
 
@@ -11,6 +21,21 @@ def _percent(value: float) -> str:
 
 def _band(code: str) -> str:
     return f"{code} ({BAND_LABELS[code]})"
+
+
+def band_range(
+    first: str,
+    second: str,
+    *,
+    describe: Callable[[str], str] = str,
+    gettext: Callable[[str], str] = str,
+) -> str:
+    """A score that lies in one of two bands, in words and best band first ("between A and B"),
+    whichever order the two are given in. `describe` words one band (its code by default); a page
+    passes Django's gettext to translate the sentence, while the explanations stored with a score
+    and the command's table stay in English."""
+    best, worst = sorted((first, second), key=BAND_CODES.index)
+    return gettext(BAND_RANGE) % {"best": describe(best), "worst": describe(worst)}
 
 
 def explain(item, result, params: ScoreParams) -> dict[str, str]:
@@ -67,9 +92,5 @@ def _headline(result) -> str:
     if result.score is None:
         return "No score: too few stations observed."
     low, high = result.interval_80
-    where = (
-        f"band {_band(result.band)}"
-        if result.band
-        else f"between {_band(result.band_range[0])} and {_band(result.band_range[1])}"
-    )
+    where = f"band {_band(result.band)}" if result.band else band_range(*result.band_range, describe=_band)
     return f"Score {result.score:.0f} out of 100 (80 % interval {low:.0f} to {high:.0f}): {where}."

@@ -1,20 +1,23 @@
 """The coordinator dashboard in the admin: coverage, reports and the review queue per district of one
-election, with links into the filtered admin lists and two charts drawn here as inline SVG."""
+election, with links into the filtered admin lists; each district's integrity score with its
+intervals, band, coverage grade and history; and charts drawn here as inline SVG."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.formats import date_format, number_format
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from reports.charts import shared_floor
 from reports.dashboard import (
     CHART_HOURS,
     QUEUE,
@@ -24,8 +27,14 @@ from reports.dashboard import (
     DistrictRow,
     dashboard_elections,
     dashboard_for_user,
+    district_score,
+    serious_rate_points,
 )
 from reports.models import ReportStatus
+from reports.models.scores import Band, Coverage, DistrictScoreFields
+from reports.scoring.explain import band_range
+from reports.views.charts import bar, funnel_chart, label, sparkline_chart, svg
+from stations.models import District
 
 PERMISSION = "reports.view_incidentreport"
 
@@ -46,10 +55,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     if election is not None:
         data = dashboard_for_user(user=request.user, election=election)
+        floor = shared_floor(data.history.values())
         context.update(
             data=data,
             columns=column_headings(),
-            rows=[(row, table_row(row, data)) for row in data.rows],
+            rows=[(scored_row(row, data, floor), table_row(row, data)) for row in data.rows],
+            history_floor=f"{floor:.0f}",
             totals=table_row(data.totals, data),
             queue_url=changelist(
                 "reports_incidentreport",
@@ -59,8 +70,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             median_review=duration_text(data.median_review),
             hour_chart=hour_chart(data),
             category_chart=category_chart(data),
+            funnel_chart=funnel_chart(serious_rate_points(data.rows, url=district_url)),
         )
     return TemplateResponse(request, "admin/reports/dashboard.html", context)
+
+
+def district_url(district: District) -> str:
+    return reverse("admin_dashboard_district", args=[district.pk])
 
 
 # --- The table ---------------------------------------------------------------------------------
@@ -116,6 +132,103 @@ def table_row(row: DistrictRow, data: Dashboard) -> list[tuple[str, str | None]]
     ]
 
 
+# --- Integrity scores --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    """A published score in words and figures, for a table cell; "—" where there is no figure."""
+
+    score: str
+    interval_80: str
+    interval_95: str
+    band: str  # "B", or "between A and B" when the 80 % interval spans two bands
+    band_meaning: str  # what the band or bands mean
+    coverage: str  # the grade with its rule
+    coverage_reason: str  # what the district's grade rests on
+
+
+@dataclass(frozen=True)
+class ScoredRow:
+    """A district's line beside its numbers: where its page is, its score and its sparkline."""
+
+    district: District
+    url: str
+    summary: ScoreSummary | None  # None before the first recompute
+    sparkline: SafeString | None
+
+
+def scored_row(row: DistrictRow, data: Dashboard, floor: float) -> ScoredRow:
+    """`floor`: the lower end of the scale every district's sparkline shares."""
+    district = row.district
+    scores = data.history.get(district.pk, [])
+    return ScoredRow(
+        district=district,
+        url=district_url(district),
+        summary=score_summary(district_score(district)),
+        sparkline=sparkline_chart(f"history-{district.pk}", str(district), scores, low=floor),
+    )
+
+
+def score_summary(score: DistrictScoreFields | None) -> ScoreSummary | None:
+    if score is None:
+        return None
+    coverage = str(score.get_coverage_display())
+    if score.score is None:
+        return ScoreSummary("—", "—", "—", "—", "", coverage, coverage_reason(score))
+    return ScoreSummary(
+        score=f"{score.score:.0f}",
+        interval_80=interval_text(score.interval_80_low, score.interval_80_high),
+        interval_95=interval_text(score.interval_95_low, score.interval_95_high),
+        band=band_text(score),
+        band_meaning="; ".join(str(Band(code).label) for code in bands_of(score)),
+        coverage=coverage,
+        coverage_reason=coverage_reason(score),
+    )
+
+
+def interval_text(low: float | None, high: float | None) -> str:
+    return "—" if low is None or high is None else f"{low:.0f}\u2013{high:.0f}"
+
+
+def bands_of(score: DistrictScoreFields) -> list[str]:
+    if score.band:
+        return [score.band]
+    return sorted({score.band_high, score.band_low} - {""}, key=Band.values.index)
+
+
+def band_text(score: DistrictScoreFields) -> str:
+    """The band, or "between A and B", best first, in the words the recompute command prints."""
+    if score.band:
+        return score.band
+    if score.band_high and score.band_low:
+        return band_range(score.band_high, score.band_low, gettext=_)
+    return "—"
+
+
+def coverage_reason(score: DistrictScoreFields) -> str:
+    values = {"n": score.n, "minimum": settings.SCORE_COVERAGE_C_STATIONS}
+    if score.coverage == Coverage.INSUFFICIENT:
+        text = ngettext(
+            "only %(n)d station observed, fewer than the %(minimum)d a score needs",
+            "only %(n)d stations observed, fewer than the %(minimum)d a score needs",
+            score.n,
+        )
+    elif score.sample_used:
+        text = ngettext(
+            "%(n)d station of the random sample observed",
+            "%(n)d stations of the random sample observed",
+            score.n,
+        )
+    else:
+        text = ngettext(
+            "%(n)d station observed, not a random sample",
+            "%(n)d stations observed, not a random sample",
+            score.n,
+        )
+    return text % values
+
+
 def duration_text(duration: timedelta | None) -> str:
     if duration is None:
         return "—"
@@ -128,33 +241,7 @@ def duration_text(duration: timedelta | None) -> str:
     return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
 
 
-# --- The charts --------------------------------------------------------------------------------
-
-BAR = 'style="fill: var(--primary, #417690)"'
-TEXT = 'style="fill: var(--body-fg, #333)" font-size="11"'
-
-
-def svg(name: str, width: int, height: int, title: str, desc: str, body: list[str]) -> SafeString:
-    """An accessible inline SVG: screen readers read the title and the description, which lists every
-    value, and each bar has its own title for a pointer hovering over it."""
-    return mark_safe(  # noqa: S308 -- every text below passed through escape()
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
-        f'width="100%" style="max-width: {width}px" aria-labelledby="{name}-title {name}-desc">'
-        f'<title id="{name}-title">{escape(title)}</title><desc id="{name}-desc">{escape(desc)}</desc>'
-        + "".join(body)
-        + "</svg>"
-    )
-
-
-def bar(x: float, y: float, width: float, height: float, tip: str) -> str:
-    return (
-        f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}" {BAR}>'
-        f"<title>{escape(tip)}</title></rect>"
-    )
-
-
-def label(x: float, y: float, text: str, anchor: str = "middle") -> str:
-    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" {TEXT}>{escape(text)}</text>'
+# --- The charts ---------------------------------------------------------------------------------
 
 
 def hour_chart(data: Dashboard) -> SafeString:

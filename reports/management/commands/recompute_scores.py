@@ -4,6 +4,7 @@ from reports.errors import ApplicationError
 from reports.models import DistrictScore, ScoreRunStatus
 from reports.models.scores import Coverage
 from reports.scores.services import scores_recompute
+from reports.scoring.explain import band_range
 from stations.models import Election
 
 
@@ -42,7 +43,7 @@ def line(score: DistrictScore) -> str:
         figures = f"{'-':>5}  {'-':<13}  {'-':<16}"
     else:
         interval = f"{score.interval_80_low:.0f}-{score.interval_80_high:.0f}"
-        band = score.band or f"between {score.band_high} and {score.band_low}"
+        band = score.band or band_range(score.band_high, score.band_low)
         figures = f"{score.score:>5.0f}  {interval:<13}  {band:<16}"
     grade = score.coverage if score.coverage != Coverage.INSUFFICIENT else Coverage.INSUFFICIENT.label
     return f"{score.district.number:>3}  {score.district.name[:30]:<30} {figures}  {grade}"
