@@ -3,8 +3,8 @@
 `analyse_election` runs every test per district (with Benjamini-Hochberg across districts) and
 nationally; the tests themselves live in `integer`, `fingerprint` and `digits`, their thresholds
 in `ForensicParams`, the picture data in `pictures`. The method, its parameters and its known
-failure modes are written up in docs/forensics-notes.md. A statistical anomaly is not proof of
-fraud: it says where to look.
+failure modes are written up in docs/methodology.md, "Election forensics". A statistical anomaly
+is not proof of fraud: it says where to look.
 """
 
 from counts.forensics.analysis import NATIONAL, analyse_election, leader_index

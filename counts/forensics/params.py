@@ -15,7 +15,8 @@ DIGIT_CHOICES = ("leader", "all")
 
 @dataclass(frozen=True)
 class ForensicParams:
-    """Defaults follow DESIGN.md and the papers; docs/forensics-notes.md says why each is what it is."""
+    """Defaults follow DESIGN.md and the papers; docs/methodology.md ("Election forensics") says
+    why each is what it is."""
 
     # A district is tested only with at least this many stations with numbers.
     min_stations: int = 100
