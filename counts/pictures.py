@@ -101,13 +101,14 @@ def fingerprint_svg(picture: Picture, title: str) -> str:
     )
     body += _axis_ticks(MARGIN, 10 + size, size, vertical=False)
     body += _axis_ticks(MARGIN, 10 + size, size, vertical=True)
+    turnout_label = _("Turnout (percent)")
+    share_label = _("Share of %(leader)s (percent)") % {"leader": picture.leader_code}
     body.append(
-        f'<text x="{MARGIN + size / 2}" y="{size + 44}" text-anchor="middle">'
-        f"{escape(_('Turnout (percent)'))}</text>"
+        f'<text x="{MARGIN + size / 2}" y="{size + 44}" text-anchor="middle">{escape(turnout_label)}</text>'
     )
     body.append(
         f'<text transform="rotate(-90)" x="{-(10 + size / 2)}" y="12" text-anchor="middle">'
-        f"{escape(_('Share of %(leader)s (percent)') % {'leader': picture.leader_code})}</text>"
+        f"{escape(share_label)}</text>"
     )
     desc = _(
         "Stations by turnout (across) and the leader's share (up), shaded by registered voters; %(stations)d "

@@ -32,6 +32,7 @@ class ProcessPart(serializers.Serializer):
         allow_null=True,
         help_text=_("Process risk R_P from verified incidents, 0 to 1; null without a score."),
     )
+    # xgettext:no-python-format
     interval_80 = Interval(help_text=_("80 % interval of the process risk [low, high]."))
     explanation = serializers.CharField(allow_null=True)
 
@@ -40,6 +41,7 @@ class CountPart(serializers.Serializer):
     risk = serializers.FloatField(
         help_text=_("Count risk R_C from protocol copies and the observers' counts, 0 to 1.")
     )
+    # xgettext:no-python-format
     interval_80 = Interval(help_text=_("80 % interval of the count risk [low, high]."))
     explanation = serializers.CharField(allow_null=True)
 
@@ -66,17 +68,25 @@ class DistrictOutput(serializers.Serializer):
         allow_null=True,
         help_text=_("Integrity score 0-100; null while coverage is insufficient or before scoring."),
     )
+    # xgettext:no-python-format
     interval_80 = Interval(help_text=_("80 % interval of the score [low, high]."))
+    # xgettext:no-python-format
     interval_95 = Interval(help_text=_("95 % interval of the score [low, high]."))
     band = serializers.ChoiceField(
         choices=Band.choices,
         allow_null=True,
-        help_text=_("Named only when the 80 % interval lies inside one band; otherwise see band_range."),
+        help_text=_(
+            # xgettext:no-python-format
+            "Named only when the 80 % interval lies inside one band; otherwise see band_range."
+        ),
     )
     band_range = serializers.ListField(
         child=serializers.ChoiceField(choices=Band.choices),
         allow_null=True,
-        help_text=_("[upper, lower]: the bands of the 80 % interval's ends when they differ; else null."),
+        help_text=_(
+            # xgettext:no-python-format
+            "[upper, lower]: the bands of the 80 % interval's ends when they differ; else null."
+        ),
     )
     coverage_grade = serializers.ChoiceField(
         choices=Coverage.choices, help_text=_('A, B or C, or "insufficient" (no score, or not scored yet).')

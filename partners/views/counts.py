@@ -9,7 +9,16 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from api.partner_schema import ELECTION, PARTNER_TAG, RETRY_AFTER, errors, partner_list
+from api.partner_schema import (
+    COUNT_ESTIMATES_EXAMPLE,
+    DISTRICT_FILTER,
+    ELECTION,
+    PARTNER_TAG,
+    RETRY_AFTER,
+    errors,
+    partner_list,
+    response_example,
+)
 from counts.districts import count_summary
 from counts.models import ProtocolCopy
 from partners import selectors
@@ -44,11 +53,14 @@ class DistrictCountOutput(serializers.Serializer):
     official_turnout = serializers.FloatField(allow_null=True)
     observed_turnout = EstimateOutput(allow_null=True)
     official_turnout_outside_99 = serializers.BooleanField(
+        # xgettext:no-python-format
         help_text=_("The official turnout lies outside the 99 % interval of the observers' estimate.")
     )
     turnout_shortfall = serializers.FloatField(
         allow_null=True,
-        help_text=_("δ: how far the official turnout exceeds the estimate, as a share of it."),
+        help_text=_(
+            "δ: how far the official turnout exceeds the estimate, as a share of the official turnout."
+        ),
     )
     protocols_compared = serializers.IntegerField()
     protocols_differing = serializers.IntegerField()
@@ -103,6 +115,7 @@ class ElectionView(PartnerView):
         summary="District estimates of turnout and shares against the official figures (scores:read)",
         parameters=[ELECTION, RETRY_AFTER],
         responses={200: CountEstimatesOutput, **errors(401, 403, 404, 429)},
+        examples=[response_example("Almaty district 7", COUNT_ESTIMATES_EXAMPLE)],
     )
 )
 class CountEstimatesView(ElectionView):
@@ -139,7 +152,7 @@ class ComparisonFilter(django_filters.FilterSet):
         },
         csv=False,
         filtered=True,
-        parameters=[ELECTION],
+        parameters=[ELECTION, DISTRICT_FILTER],
     )
 )
 class ProtocolComparisonListView(ElectionView, generics.ListAPIView):

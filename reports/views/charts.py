@@ -109,15 +109,17 @@ def funnel_axes(plot: Funnel) -> list[str]:
         body.append(label(left - 7, plot.y(tick) + 4, percent(tick, digits), anchor="end"))
     body.append(label((left + right) / 2, FUNNEL_HEIGHT - 8, _("Stations counted in the score (n)")))
     middle = (top + bottom) / 2
+    axis_label = _("Share with result-changing incidents")
     body.append(
         f'<text x="14" y="{middle:.1f}" text-anchor="middle" transform="rotate(-90 14 {middle:.1f})" '
-        f"{TEXT}>{escape(_('Share with result-changing incidents'))}</text>"
+        f"{TEXT}>{escape(axis_label)}</text>"
     )
     return body
 
 
 def where(placed: PlacedPoint) -> str:
     if placed.z is None:
+        # xgettext:no-python-format
         return _("within the 95 % limits")
     limit = percent(0.998) if placed.z == Z_998 else percent(0.95, 0)
     if placed.side == "above":
@@ -150,6 +152,7 @@ def funnel_desc(pooled: float, points: Sequence[PlacedPoint]) -> str:
     summary = (
         _("Outside the limits: %(list)s.") % {"list": "; ".join(outside)}
         if outside
+        # xgettext:no-python-format
         else _("Every district lies within the 95 % limits.")
     )
     listed = "; ".join(point_text(placed) for placed in points)
