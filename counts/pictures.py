@@ -31,6 +31,7 @@ class Picture:
     leader: np.ndarray
     valid: np.ndarray
     leader_code: str
+    leader_name: str
     stations: int
 
 
@@ -53,8 +54,15 @@ def picture_numbers(contest: Contest, district: int | None = None) -> Picture:
         leader=leader_votes,
         valid=numbers.valid[keep],
         leader_code=leader,
+        leader_name=leader_label(contest, leader),
         stations=int(keep.sum()),
     )
+
+
+def leader_label(contest: Contest, leader: str) -> str:
+    if leader == DISTRICT_LEADER:
+        return _("each district's leading candidate")
+    return contest.choices.filter(code=leader).values_list("name", flat=True).first() or leader
 
 
 def _svg(width: int, height: int, title: str, desc: str, body: list[str]) -> str:
@@ -102,7 +110,7 @@ def fingerprint_svg(picture: Picture, title: str) -> str:
     body += _axis_ticks(MARGIN, 10 + size, size, vertical=False)
     body += _axis_ticks(MARGIN, 10 + size, size, vertical=True)
     turnout_label = _("Turnout (percent)")
-    share_label = _("Share of %(leader)s (percent)") % {"leader": picture.leader_code}
+    share_label = _("Share of %(leader)s (percent)") % {"leader": picture.leader_name}
     body.append(
         f'<text x="{MARGIN + size / 2}" y="{size + 44}" text-anchor="middle">{escape(turnout_label)}</text>'
     )
@@ -126,6 +134,18 @@ def _line(values: np.ndarray, x0: float, y0: float, width: float, height: float,
     return f'<polyline points="{points}" fill="none" stroke="#2166ac" stroke-width="1"/>'
 
 
+SPIKE_NEIGHBOURS = 5  # bins on each side a whole percent is compared with
+
+
+def spikes(values: np.ndarray) -> np.ndarray:
+    """Bins far above their neighbours: more than twice the mean of the 5 bins on each side (the
+    bin itself left out) and at least 3 Poisson standard deviations above it."""
+    padded = np.pad(values.astype(float), SPIKE_NEIGHBOURS, mode="edge")
+    window = np.convolve(padded, np.ones(2 * SPIKE_NEIGHBOURS + 1), mode="valid") - values
+    around = window / (2 * SPIKE_NEIGHBOURS)
+    return (values > 2 * around) & (values > around + 3 * np.sqrt(np.maximum(around, 1.0)))
+
+
 def _panel(
     values: np.ndarray, whole: np.ndarray, y0: float, label: str, width: float, height: float
 ) -> list[str]:
@@ -135,8 +155,7 @@ def _panel(
         _line(values, MARGIN, y0, width, height, top),
         f'<text x="{MARGIN + 4}" y="{y0 + 14}">{escape(label)}</text>',
     ]
-    mean = float(values.mean())
-    for i in np.nonzero(whole & (values > 2 * mean + 2))[0]:
+    for i in np.nonzero(whole & spikes(values))[0]:
         x = MARGIN + width * i / (len(values) - 1)
         y = y0 + height - height * values[i] / top
         body.append(
@@ -159,7 +178,7 @@ def distributions_svg(picture: Picture, title: str) -> str:
         data.share,
         data.whole_percent,
         height + 40,
-        _("Share of %(leader)s (percent, 0.1-point bins)") % {"leader": picture.leader_code},
+        _("Share of %(leader)s (percent, 0.1-point bins)") % {"leader": picture.leader_name},
         width,
         height,
     )

@@ -4,6 +4,7 @@
 from functools import cached_property
 
 import django_filters
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers
@@ -19,6 +20,7 @@ from api.partner_schema import (
     partner_list,
     response_example,
 )
+from counts.dashboard import CACHE_SECONDS, data_state, state_key
 from counts.districts import count_summary
 from counts.models import ProtocolCopy
 from partners import selectors
@@ -127,7 +129,13 @@ class CountEstimatesView(ElectionView):
     serializer_class = CountEstimatesOutput
 
     def get(self, request, *args, **kwargs):
-        return Response(count_estimates_data(self.election, count_summary(self.election)))
+        # The same key as the dashboard's: it changes as soon as results, copies or counts do.
+        key = "partner-" + state_key(data_state(self.election))
+        data = cache.get(key)
+        if data is None:
+            data = count_estimates_data(self.election, count_summary(self.election))
+            cache.set(key, data, CACHE_SECONDS)
+        return Response(data)
 
 
 class ComparisonFilter(django_filters.FilterSet):

@@ -34,6 +34,7 @@ from reports.models import ReportStatus
 from reports.models.scores import Band, Coverage, DistrictScoreFields
 from reports.scoring.explain import band_range
 from reports.views.charts import bar, funnel_chart, label, sparkline_chart, svg
+from reports.views.counts import count_context
 from stations.models import District
 
 PERMISSION = "reports.view_incidentreport"
@@ -71,6 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             hour_chart=hour_chart(data),
             category_chart=category_chart(data),
             funnel_chart=funnel_chart(serious_rate_points(data.rows, url=district_url)),
+            **count_context(request, election, data),
         )
     return TemplateResponse(request, "admin/reports/dashboard.html", context)
 

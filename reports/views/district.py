@@ -19,6 +19,7 @@ from reports.dashboard import district_detail_for_user
 from reports.errors import NotFound
 from reports.models import DistrictScore, StationIndicator
 from reports.views.charts import percent, sparkline_chart
+from reports.views.counts import district_count_context
 from reports.views.dashboard import PERMISSION, changelist, interval_text, score_summary
 
 NOT_MEASURED = gettext_lazy("not yet measured")
@@ -56,6 +57,7 @@ def district_dashboard(request: HttpRequest, district_id: int) -> HttpResponse:
         "history": [(row, score_summary(row)) for row in reversed(detail.history)],
         "sparkline": sparkline_chart("history", str(district), scores, low=floor, width=320, height=80),
         "history_floor": f"{floor:.0f}",
+        **district_count_context(request, district),
     }
     return TemplateResponse(request, "admin/reports/dashboard_district.html", context)
 

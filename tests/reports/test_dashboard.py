@@ -24,8 +24,8 @@ SVG_NS = "{http://www.w3.org/2000/svg}"
 # Selector: districts with station counts, reports per district, median, reports per hour, per category.
 DASHBOARD_QUERIES = 5
 # Session, user (with whether they have an authenticator app), user and group permissions, the
-# elections, then the dashboard's own queries.
-VIEW_QUERIES = 5 + DASHBOARD_QUERIES
+# elections, then the dashboard's own queries and the key of the count's cache (counts.dashboard).
+VIEW_QUERIES = 5 + DASHBOARD_QUERIES + 1
 
 
 def local(text: str) -> datetime:
