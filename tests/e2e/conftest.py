@@ -23,8 +23,10 @@ def browser():
     # Playwright's synchronous API runs an event loop in this thread; Django's ORM calls made by
     # the test itself (never by the live server's threads) are still synchronous and safe.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait as long as actions do: a loaded CI machine can take seconds to flush an outbox.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
