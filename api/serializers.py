@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 MICRODEGREE = Decimal("0.000001")
@@ -96,11 +97,14 @@ class MembershipOutput(serializers.Serializer):
     roaming = serializers.BooleanField()
 
 
+# The partner API has district and station serializers of its own: distinct names in the schema.
+@extend_schema_serializer(component_name="StationDistrict")
 class DistrictOutput(serializers.Serializer):
     number = serializers.IntegerField()
     name = serializers.CharField()
 
 
+@extend_schema_serializer(component_name="AssignedStation")
 class StationOutput(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
@@ -135,7 +139,7 @@ class PhotoOutput(serializers.Serializer):
     width = serializers.IntegerField()
     height = serializers.IntegerField()
     sha256 = serializers.CharField()
-    captured_at = serializers.DateTimeField()
+    captured_at = serializers.DateTimeField(allow_null=True)
 
     def get_url(self, photo) -> str:
         return self.context["request"].build_absolute_uri(reverse("observe:photo", args=[photo.id]))
@@ -159,9 +163,14 @@ class ReportOutput(serializers.Serializer):
     phase = serializers.CharField()
     occurred_at = serializers.DateTimeField()
     description = serializers.CharField()
-    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, coerce_to_string=False)
-    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, coerce_to_string=False)
-    accuracy_m = serializers.IntegerField()
+    # allow_null here only tells the schema: a report sent without a position has none.
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, coerce_to_string=False, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, coerce_to_string=False, allow_null=True
+    )
+    accuracy_m = serializers.IntegerField(allow_null=True)
     status = serializers.CharField()
     status_label = serializers.CharField(source="get_status_display")
     question = serializers.CharField()

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
@@ -10,6 +11,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as io
+from api.schema import (
+    EXAMPLES,
+    MINE,
+    OBSERVER_TAG,
+    PAGE,
+    REPORT,
+    CheckInInputSchema,
+    ReportInputSchema,
+    ReportPageSerializer,
+    created_or_found_responses,
+    errors,
+)
 from config.accounts import lockout_message
 from reports.models import Role
 from reports.selectors import (
@@ -38,6 +51,13 @@ class TokenCreateView(APIView):
     authentication_classes = ()
     permission_classes = (AllowAny,)
 
+    @extend_schema(
+        tags=[OBSERVER_TAG],
+        summary="Sign in: trade a username and password for a token",
+        request=io.TokenInput,
+        responses={201: io.TokenOutput, **errors(400, 429)},
+        examples=[EXAMPLES["token_in"], EXAMPLES["token_out"]],
+    )
     def post(self, request: Request) -> Response:
         data = parse(io.TokenInput, request.data)
         user = authenticate(request, username=data["username"], password=data["password"])
@@ -54,6 +74,12 @@ class TokenCreateView(APIView):
 
 
 class MeView(APIView):
+    @extend_schema(
+        tags=[OBSERVER_TAG],
+        summary="Who am I: organizations, roles and assigned stations",
+        responses={200: io.MeOutput, **errors(401)},
+        examples=[EXAMPLES["me"]],
+    )
     def get(self, request: Request) -> Response:
         user = request.user
         memberships = memberships_for_user(user)
@@ -68,6 +94,13 @@ class MeView(APIView):
 
 
 class CheckInCreateView(APIView):
+    @extend_schema(
+        tags=[OBSERVER_TAG],
+        summary="Check in at a station (all clear counts too)",
+        request=CheckInInputSchema,
+        responses={**created_or_found_responses(io.CheckInOutput), **errors(400, 401, 403, 404)},
+        examples=[EXAMPLES["checkin_in"], EXAMPLES["checkin_out"]],
+    )
     def post(self, request: Request) -> Response:
         data = parse(io.CheckInInput, request.data)
         checkin, created = checkin_create(observer=request.user, **data)
@@ -79,6 +112,13 @@ class ReportPagination(PageNumberPagination):
 
 
 class ReportListCreateView(APIView):
+    @extend_schema(
+        tags=[OBSERVER_TAG],
+        summary="My reports, newest first, 50 a page",
+        parameters=[MINE, PAGE],
+        responses={200: ReportPageSerializer, **errors(400, 401, 404)},
+        examples=[EXAMPLES["reports"]],
+    )
     def get(self, request: Request) -> Response:
         parse(io.ReportListQuery, request.query_params)
         reports = (
@@ -92,6 +132,13 @@ class ReportListCreateView(APIView):
             io.ReportOutput(page, many=True, context={"request": request}).data
         )
 
+    @extend_schema(
+        tags=[OBSERVER_TAG],
+        summary="Report an incident, with up to 6 photos",
+        request={"multipart/form-data": ReportInputSchema},
+        responses={**created_or_found_responses(io.ReportOutput), **errors(400, 401, 403, 404)},
+        examples=[EXAMPLES["report"]],
+    )
     def post(self, request: Request) -> Response:
         data = parse(io.ReportInput, request.data)
         report, created = report_submit(observer=request.user, **data)
@@ -99,6 +146,14 @@ class ReportListCreateView(APIView):
 
 
 class PhotoCreateView(APIView):
+    @extend_schema(
+        tags=[OBSERVER_TAG],
+        summary="Add a photo to one of my reports",
+        parameters=[REPORT],
+        request={"multipart/form-data": io.PhotoInput},
+        responses={**created_or_found_responses(io.PhotoOutput), **errors(400, 401, 403, 404)},
+        examples=[EXAMPLES["photo"]],
+    )
     def post(self, request: Request, report_id) -> Response:
         data = parse(io.PhotoInput, request.data)
         photo, created = photo_attach(
@@ -110,6 +165,14 @@ class PhotoCreateView(APIView):
 class AnswerCreateView(APIView):
     """The observer answers a reviewer's question; the report goes back to the review queue."""
 
+    @extend_schema(
+        tags=[OBSERVER_TAG],
+        summary="Answer a reviewer's question",
+        parameters=[REPORT],
+        request=io.AnswerInput,
+        responses={200: io.ReportOutput, **errors(400, 401, 403, 404)},
+        examples=[EXAMPLES["answer"], EXAMPLES["report"]],
+    )
     def post(self, request: Request, report_id) -> Response:
         data = parse(io.AnswerInput, request.data)
         report = report_answer(observer=request.user, report_id=report_id, answer=data["answer"])

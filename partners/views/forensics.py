@@ -11,7 +11,15 @@ from rest_framework import exceptions, serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from api.partner_schema import ELECTION, PARTNER_TAG, RETRY_AFTER, errors
+from api.partner_schema import (
+    ELECTION,
+    FORENSICS_EXAMPLE,
+    PARTNER_TAG,
+    RETRY_AFTER,
+    SVG_FORMAT,
+    errors,
+    response_example,
+)
 from counts.forensic_runs import latest_forensics
 from counts.models import Contest
 from counts.pictures import distributions_svg, fingerprint_svg, picture_numbers
@@ -65,6 +73,7 @@ class ElectionView(PartnerView):
         description=_("A statistical anomaly is not proof of fraud; see the methodology."),
         parameters=[ELECTION, RETRY_AFTER],
         responses={200: ForensicsOutput, **errors(401, 403, 404, 429)},
+        examples=[response_example("One contest", FORENSICS_EXAMPLE)],
     )
 )
 class ForensicsView(ElectionView):
@@ -107,6 +116,7 @@ class ForensicsView(ElectionView):
                 description="Which picture.",
             ),
             OpenApiParameter("district", OpenApiTypes.INT, description="One district's stations only."),
+            SVG_FORMAT,
             RETRY_AFTER,
         ],
         responses={

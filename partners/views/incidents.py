@@ -2,11 +2,13 @@
 
 from django.conf import settings
 from django.http import FileResponse
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import exceptions
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
+from api import partner_schema
 from partners import exports, selectors
 from partners import serializers as io
 from partners.authentication import key_scopes
@@ -16,6 +18,7 @@ from partners.photos import photo_token_read
 from partners.views.base import ExportableListView, cursor_pages
 
 
+@extend_schema_view(get=partner_schema.INCIDENTS)
 class IncidentListView(ExportableListView):
     """Verified incidents of the organizations that share them with partners, newest first.
 
@@ -43,6 +46,7 @@ class IncidentListView(ExportableListView):
         return exports.incident_rows(queryset.order_by("-occurred_at", "-id"))
 
 
+@extend_schema_view(get=partner_schema.PHOTO)
 class PhotoView(APIView):
     """A photo of a shared incident, stripped of all metadata, by the signed link the incidents
     list gave. No key is needed: the link is the proof, and it expires (410) after

@@ -3,9 +3,11 @@
 from functools import cached_property
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+from api import partner_schema
 from partners import exports, selectors
 from partners import serializers as io
 from partners.filters import StationFilter
@@ -15,6 +17,7 @@ from partners.views.base import ConditionalMixin, ExportableListView, PartnerVie
 from stations.models import District, PollingStation
 
 
+@extend_schema_view(get=partner_schema.ELECTIONS)
 class ElectionListView(ExportableListView):
     """The elections whose scores and incidents partners can read, newest first."""
 
@@ -45,6 +48,7 @@ class ElectionMixin(ConditionalMixin):
         )
 
 
+@extend_schema_view(get=partner_schema.DISTRICTS)
 class DistrictListView(ElectionMixin, ExportableListView):
     """Every district of the election with its current integrity score, its three parts and its
     coverage; a district not scored yet has null score parts and coverage "insufficient"."""
@@ -66,6 +70,7 @@ class DistrictListView(ElectionMixin, ExportableListView):
         return exports.district_rows(queryset.order_by("number"))
 
 
+@extend_schema_view(get=partner_schema.DISTRICT)
 class DistrictDetailView(ElectionMixin, PartnerView):
     """One district of the election by its number, as in the districts list."""
 
@@ -84,6 +89,7 @@ class DistrictDetailView(ElectionMixin, PartnerView):
         return Response(io.DistrictOutput(district_data(district)).data)
 
 
+@extend_schema_view(get=partner_schema.STATIONS)
 class StationListView(ElectionMixin, ExportableListView):
     """The election's polling stations with their current indicator: Y, worst severity and incidents.
     Nothing about observers: no check-ins, no assignments."""
@@ -106,6 +112,7 @@ class StationListView(ElectionMixin, ExportableListView):
         return exports.station_rows(queryset.order_by("number", "id"))
 
 
+@extend_schema_view(get=partner_schema.STATIONS_GEOJSON)
 class StationGeoJsonView(ElectionMixin, PartnerView):
     """The stations as a GeoJSON FeatureCollection (needs scores:read and exports:read). A station
     without a published position is kept, with a null geometry."""
