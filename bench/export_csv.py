@@ -26,8 +26,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from _record import BENCHMARKS_MD, record_section
+
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS_MD = ROOT / "docs" / "benchmarks.md"
 HEADING = "## Report CSV export (200,000 reports)"
 STATIONS = 10_000
 MORNING = datetime(2023, 3, 19, 3, 0, tzinfo=UTC)
@@ -48,12 +49,6 @@ REPORT_COLUMNS = [
     "updated_at",
     "version",
 ]
-DOC_INTRO = """# Benchmarks
-
-Timings of the paths that must stay fast at national scale. Each benchmark is a standalone
-script that builds its own throw-away database; run it from the repository root and add
-`--record` to replace its section below with the new figures.
-"""
 
 
 def setup_django(database_url: str) -> None:
@@ -231,18 +226,6 @@ run gthread workers.
 """
 
 
-def record(text: str) -> None:
-    """Put `text` in place of this benchmark's section, or append it; leave the rest as it is."""
-    content = BENCHMARKS_MD.read_text() if BENCHMARKS_MD.exists() else DOC_INTRO
-    start = content.find(HEADING + "\n")
-    if start == -1:
-        content = content.rstrip("\n") + "\n\n" + text
-    else:
-        end = content.find("\n## ", start + len(HEADING))
-        content = content[:start] + text + (content[end:] if end != -1 else "")
-    BENCHMARKS_MD.write_text(content)
-
-
 def postgres_database(server_url: str, name: str, *, create: bool) -> str:
     """Create (or drop) a throw-away database next to the one `server_url` names; return its URL."""
     import psycopg
@@ -301,7 +284,7 @@ def main() -> None:
         results[figures["vendor"]] = figures
     text = section(args.reports, results)
     if args.record:
-        record(text)
+        record_section(HEADING, text)
         print(f"Recorded in {BENCHMARKS_MD.relative_to(ROOT)}.")
 
 

@@ -2,7 +2,8 @@
 every station's indicator, and the history of every published district score.
 
 A run stores the parameters, the seed and the district inputs it computed from (and their digest),
-so that any number it published can be re-run exactly (reports.scores.services.score_rerun).
+so that any number it published can be re-run exactly (reports.scores.services.score_rerun), and
+the prior it fitted, against which one district can be scored alone.
 """
 
 from django.db import models
@@ -19,6 +20,8 @@ class ScoreRunStatus(models.TextChoices):
     # Computed, but a later run had already published: its numbers were not written.
     SUPERSEDED = "superseded", _("superseded by a later run")
     FAILED = "failed", _("failed")
+    # Still "running" long after it started: its worker was killed or lost (see runs_abandon).
+    ABANDONED = "abandoned", _("abandoned: never finished")
 
 
 class Coverage(models.TextChoices):
@@ -50,6 +53,9 @@ class ScoreRun(models.Model):
     inputs_digest = models.CharField(_("SHA-256 of inputs, parameters and seed"), max_length=64, blank=True)
     # DistrictInput.as_dict() for every district, in the order they were scored.
     inputs = models.JSONField(_("district inputs"), default=list)
+    # The empirical-Bayes prior of each severity, BetaPrior.as_dict() by severity, fitted over the
+    # inputs: a district scored alone is scored against it (reports.scores.services.score_district).
+    priors = models.JSONField(_("priors"), default=dict)
 
     class Meta:
         ordering = ["-id"]

@@ -11,14 +11,19 @@ or concurrently, leaves the current scores of exactly one finished run.
 Seeds: without one, a run's seed is derived from the digest of its inputs and parameters, so
 that recomputing unchanged inputs publishes the same numbers to the last digit; a changed input
 changes the seed too (every published number still re-runs exactly from its run).
+
+A run killed on its way (a worker lost mid-recompute) leaves its row "running" and nothing else:
+the next run that finishes, and the beat's sweep, mark such rows abandoned once they are older
+than any recompute could take.
 """
 
 from collections.abc import Hashable, Mapping, Sequence
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from reports.errors import ApplicationError
+from reports.errors import ApplicationError, NotFound
 from reports.models import (
     DistrictScore,
     DistrictScoreHistory,
@@ -31,9 +36,12 @@ from reports.scores.gather import Gathered, gather
 from reports.scoring import (
     INSUFFICIENT,
     METHOD_VERSION,
+    METHODS,
+    BetaPrior,
     DistrictInput,
     DistrictScoreResult,
     ScoreParams,
+    fit_priors,
     inputs_digest,
     score_districts,
 )
@@ -43,6 +51,8 @@ from stations.models import Election
 
 # 13 hexadecimal digits: 52 bits, so a seed stays exact as a JSON number read by JavaScript.
 SEED_HEX_DIGITS = 13
+# A recompute takes seconds; a run still "running" after this long will never finish.
+ABANDON_AFTER = timedelta(minutes=15)
 
 
 def derived_seed(inputs: Sequence[DistrictInput], params: ScoreParams) -> int:
@@ -60,8 +70,9 @@ def scores_recompute(*, election_id: int, seed: int | None = None) -> ScoreRun:
     try:
         gathered = gather(election.pk, params)
         seed = derived_seed(gathered.inputs, params) if seed is None else seed
-        results = score_districts(gathered.inputs, params, seed)
-        return run_publish(run, gathered, results, params, seed)
+        priors = fit_priors(gathered.inputs, params)
+        results = score_districts(gathered.inputs, params, seed, priors=priors)
+        return run_publish(run, gathered, results, params, seed, priors=priors)
     except Exception:
         # The publishing transaction, if it began, was rolled back: nothing of this run is visible.
         ScoreRun.objects.filter(pk=run.pk).update(status=ScoreRunStatus.FAILED, finished_at=timezone.now())
@@ -81,7 +92,13 @@ def run_start(election_id: int, params: ScoreParams, seed: int | None) -> ScoreR
 
 @transaction.atomic
 def run_publish(
-    run: ScoreRun, gathered: Gathered, results: list[DistrictScoreResult], params: ScoreParams, seed: int
+    run: ScoreRun,
+    gathered: Gathered,
+    results: list[DistrictScoreResult],
+    params: ScoreParams,
+    seed: int,
+    *,
+    priors: Mapping[int, BetaPrior],
 ) -> ScoreRun:
     """Replace the current scores and indicators and append the history, all or nothing."""
     # Recomputes of one election queue here; on SQLite the IMMEDIATE transaction did it already.
@@ -92,9 +109,11 @@ def run_publish(
     run.seed = seed
     run.inputs = [item.as_dict() for item in gathered.inputs]
     run.inputs_digest = inputs_digest(gathered.inputs, params, seed)
+    run.priors = {str(severity): prior.as_dict() for severity, prior in priors.items()}
     run.finished_at = timezone.now()
     run.status = ScoreRunStatus.SUPERSEDED if later else ScoreRunStatus.FINISHED
-    run.save(update_fields=["seed", "inputs", "inputs_digest", "finished_at", "status"])
+    run.save(update_fields=["seed", "inputs", "inputs_digest", "priors", "finished_at", "status"])
+    runs_abandon(election_id=run.election_id)
     if later:
         return run
     items = {item.district_id: item for item in gathered.inputs}
@@ -222,45 +241,66 @@ def components(item: DistrictInput, result: DistrictScoreResult) -> dict:
     }
 
 
+def runs_abandon(*, election_id: int | None = None) -> int:
+    """Mark "abandoned" the runs (of one election, or of all) still "running" long after they
+    started, whose worker was killed or lost; return how many. A run that was only slow and
+    finishes after all still publishes: publishing sets its status again."""
+    now = timezone.now()
+    stale = ScoreRun.objects.filter(status=ScoreRunStatus.RUNNING, started_at__lt=now - ABANDON_AFTER)
+    if election_id is not None:
+        stale = stale.filter(election_id=election_id)
+    return stale.update(status=ScoreRunStatus.ABANDONED, finished_at=now)
+
+
 def run_inputs(run: ScoreRun) -> tuple[list[DistrictInput], ScoreParams]:
     return [DistrictInput.from_dict(data) for data in run.inputs], ScoreParams.from_dict(run.params)
 
 
 def score_rerun(run: ScoreRun) -> list[DistrictScoreResult]:
-    """The run's results computed again from what it stored: the same numbers to the last digit."""
+    """The run's results computed again from what it stored: the same numbers to the last digit,
+    with the method it was computed with."""
     if run.seed is None or run.status not in (ScoreRunStatus.FINISHED, ScoreRunStatus.SUPERSEDED):
         raise ApplicationError(f"Run {run.pk} did not finish, so it has nothing to re-run.")
+    if run.method not in METHODS:
+        raise ApplicationError(
+            f"Run {run.pk} was computed with method {run.method!r}, which this version lacks."
+        )
     inputs, params = run_inputs(run)
-    if inputs_digest(inputs, params, run.seed) != run.inputs_digest:
+    if inputs_digest(inputs, params, run.seed, method=run.method) != run.inputs_digest:
         raise ApplicationError(f"Run {run.pk}'s stored inputs no longer match their digest.")
-    return score_districts(inputs, params, run.seed)
+    return score_districts(inputs, params, run.seed, method=run.method)
 
 
 def score_district(*, election_id: int, district_id: int, seed: int | None = None) -> DistrictScoreResult:
-    """What a district's score is now, without publishing it.
+    """What a district's score is now, without publishing it, in a few milliseconds.
 
-    Shrinkage pools the districts, so the district's fresh inputs are scored together with the
-    other districts' inputs as the last published run stored them; without such a run (or when
-    the parameters changed since), every district is gathered. With unchanged inputs the result
-    is the published one exactly."""
+    Only the district's reports and stations are gathered. Shrinkage pools the districts, so the
+    district is scored against the priors that the last published run fitted over all of them,
+    with that run's seed (unless `seed` is given) and the district's own random stream: with
+    unchanged inputs the result is the published one exactly. Without a published run of this
+    method and these parameters, a full recompute runs (and publishes) first."""
     params = ScoreParams.from_settings()
-    last = (
+    run = _last_published(election_id, params)
+    if run is None:
+        try:
+            scores_recompute(election_id=election_id)
+        except Election.DoesNotExist:
+            raise NotFound("No such election.") from None
+        run = _last_published(election_id, params)
+    fresh = gather(election_id, params, district_id=district_id).inputs
+    if run is None or not fresh:
+        raise NotFound("No such district among the election's districts with stations.")
+    priors = {int(severity): BetaPrior.from_dict(prior) for severity, prior in run.priors.items()}
+    return score_districts(fresh, params, run.seed if seed is None else seed, priors=priors)[0]
+
+
+def _last_published(election_id: int, params: ScoreParams) -> ScoreRun | None:
+    """The election's last published run, if it can score a district alone under `params`."""
+    run = (
         ScoreRun.objects.filter(election_id=election_id, status=ScoreRunStatus.FINISHED)
+        .only("pk", "seed", "method", "params", "priors")
         .order_by("-pk")
         .first()
     )
-    stored, stored_params = run_inputs(last) if last else ([], None)
-    if stored_params != params:
-        inputs = gather(election_id, params).inputs
-    else:
-        fresh = gather(election_id, params, district_id=district_id).inputs
-        ids = [item.district_id for item in stored]
-        if district_id in ids:
-            inputs = [*stored[: ids.index(district_id)], *fresh, *stored[ids.index(district_id) + 1 :]]
-        else:
-            inputs = [*stored, *fresh]
-    seed = derived_seed(inputs, params) if seed is None else seed
-    for result in score_districts(inputs, params, seed):
-        if result.district_id == district_id:
-            return result
-    raise ApplicationError("No such district among the election's districts with stations.")
+    usable = run is not None and run.method == METHOD_VERSION and run.priors
+    return run if usable and ScoreParams.from_dict(run.params) == params else None

@@ -8,8 +8,9 @@ changes. The task clears the mark before it reads, so a change made during a run
 one more run. 500 verifications in a minute thus cause about one recompute per window, not 500.
 
 Lost messages cost latency, never data: `scores_recompute_all`, every 5 minutes from beat,
-recomputes every election with recent activity or without scores. The pending mark expires on
-its own, so a lost message cannot hold back later requests for long.
+recomputes every election with recent activity or without scores, and marks abandoned the runs
+that a killed worker left "running". The pending mark expires on its own, so a lost message
+cannot hold back later requests for long.
 
 Without a broker (`make run`) tasks run in-process at once, so a review shows in the scores
 immediately.
@@ -27,7 +28,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from reports.models import CheckIn, DistrictScore, IncidentReport
-from reports.scores.services import scores_recompute
+from reports.scores.services import runs_abandon, scores_recompute
 from stations.models import Election, PollingStation
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,9 @@ def scores_recompute_task(election_id: int) -> None:
 @shared_task(acks_late=True)
 def scores_recompute_all() -> None:
     """The safety net: recompute each election that changed lately or was never scored."""
+    abandoned = runs_abandon()
+    if abandoned:
+        logger.warning("%s score run(s) never finished and are marked abandoned.", abandoned)
     for election_id in elections_due():
         scores_recompute_task.delay(election_id)
 

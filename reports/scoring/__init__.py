@@ -7,15 +7,20 @@ seed (`inputs_digest` fingerprints the three). The steps, in order:
     station_indicators  reports → Y per station, at its worst severity
     district_inputs     stations and indicators → x and n per district (random sample preferred)
     score_districts     empirical-Bayes shrinkage, R_P, the headline S, intervals, bands, coverage
+
+and, beside them, evidence_levels (reports.scoring.evidence): each report's evidence level from
+its review state, photos and the other observers' reports, which the indicators weigh.
 """
 
 from reports.scoring.districts import CountRisk, DistrictInput, StationInput, district_inputs
 from reports.scoring.headline import (
     INSUFFICIENT,
     METHOD_VERSION,
+    METHODS,
     DistrictScoreResult,
     SeverityEstimate,
     coverage_grade,
+    fit_priors,
     headline,
     inputs_digest,
     score_districts,
@@ -33,6 +38,7 @@ from reports.scoring.shrinkage import BetaPrior, fit_prior, posterior
 __all__ = [
     "BAND_LABELS",
     "INSUFFICIENT",
+    "METHODS",
     "METHOD_VERSION",
     "SEVERITIES",
     "BetaPrior",
@@ -49,6 +55,7 @@ __all__ = [
     "coverage_grade",
     "district_inputs",
     "fit_prior",
+    "fit_priors",
     "headline",
     "inputs_digest",
     "posterior",

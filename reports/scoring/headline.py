@@ -4,9 +4,12 @@
     S   = clip(100·(1 - R_P)·(1 - R_C) - points·min(F, max_flags), 0, 100)
 
 The headline is S at the posterior means; its intervals come from Monte Carlo draws of every
-district's posterior Betas (and of R_C when it has a distribution), all from one
-`np.random.default_rng(seed)` in a fixed order, so the same inputs, parameters and seed give the
-same numbers to the last digit.
+district's posterior Betas (and of R_C when it has a distribution), each district from its own
+random stream of the seed (reports.scoring.draws), so the same inputs, parameters and seed give
+the same numbers to the last digit, whether a district is scored with the others or alone.
+
+The prior of each severity is fitted over all the districts (`fit_priors`); a district scored
+alone is given the priors of the last full run instead.
 """
 
 import hashlib
@@ -17,12 +20,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from reports.scoring.districts import DistrictInput
+from reports.scoring.draws import ONE_STREAM, PER_DISTRICT, process_risk, theta_and_count_draws
 from reports.scoring.explain import explain
 from reports.scoring.params import SEVERITIES, ScoreParams, band_of
 from reports.scoring.shrinkage import BetaPrior, fit_prior, posterior
 
-# Bumped whenever the maths changes, so a stored digest never vouches for different code.
-METHOD_VERSION = "1"
+# Bumped whenever the maths changes, so a stored digest never vouches for different code. "1" drew
+# all districts from one random stream; "2" gives each district its own (reports.scoring.draws).
+METHOD_VERSION = PER_DISTRICT
+METHODS = (ONE_STREAM, PER_DISTRICT)
 INSUFFICIENT = "insufficient data"
 
 
@@ -99,37 +105,57 @@ class _Fit:
     score_q: np.ndarray  # percentiles 2.5, 10, 90, 97.5 x districts
 
 
+def fit_priors(inputs: Sequence[DistrictInput], params: ScoreParams) -> dict[int, BetaPrior]:
+    """The prior of each severity, fitted by the method of moments across the districts."""
+    n = np.array([item.n for item in inputs], dtype=float)
+    return {
+        s: fit_prior(
+            [item.events[s] for item in inputs],
+            n,
+            strength_min=params.prior_strength_min,
+            strength_max=params.prior_strength_max,
+        )
+        for s in SEVERITIES
+    }
+
+
 def score_districts(
-    inputs: Sequence[DistrictInput], params: ScoreParams, seed: int
+    inputs: Sequence[DistrictInput],
+    params: ScoreParams,
+    seed: int,
+    *,
+    priors: dict[int, BetaPrior] | None = None,
+    method: str = METHOD_VERSION,
 ) -> list[DistrictScoreResult]:
-    """Scores for all districts at once: arrays of districts x severities x draws, no loop over reports."""
+    """Scores for all districts at once: arrays of districts x severities x draws, no loop over
+    reports. The priors are fitted over `inputs` unless given; `method` is for re-running scores
+    published with an earlier one."""
+    if method not in METHODS:
+        raise ValueError(f"Unknown scoring method {method!r}; known: {METHODS}.")
     if not inputs:
         return []
-    fit = _fit(inputs, params, np.random.default_rng(seed))
+    fit = _fit(inputs, params, seed, priors or fit_priors(inputs, params), method)
     return [_result(d, item, fit, params, seed) for d, item in enumerate(inputs)]
 
 
-def _fit(inputs: Sequence[DistrictInput], params: ScoreParams, rng: np.random.Generator) -> _Fit:
+def _fit(
+    inputs: Sequence[DistrictInput], params: ScoreParams, seed: int, priors: dict[int, BetaPrior], method: str
+) -> _Fit:
     n = np.array([item.n for item in inputs], dtype=float)
     x = np.array([[item.events[s] for s in SEVERITIES] for item in inputs], dtype=float)
-    priors = [
-        fit_prior(x[:, k], n, strength_min=params.prior_strength_min, strength_max=params.prior_strength_max)
-        for k in range(len(SEVERITIES))
-    ]
-    shapes = [posterior(prior, x[:, k], n) for k, prior in enumerate(priors)]
+    shapes = [posterior(priors[s], x[:, k], n) for k, s in enumerate(SEVERITIES)]
     alpha = np.stack([a for a, _ in shapes], axis=1)
     beta = np.stack([b for _, b in shapes], axis=1)
-    theta_draws = rng.beta(alpha[..., None], beta[..., None], size=(*alpha.shape, params.draws))
+    theta_draws, count_draws = theta_and_count_draws(inputs, alpha, beta, params.draws, seed, method)
 
-    weights = np.array(params.weight_vector)
+    weights = params.weight_vector
     theta = alpha / (alpha + beta)
-    process = np.minimum(1.0, theta @ weights)
-    process_draws = np.minimum(1.0, np.einsum("dsk,s->dk", theta_draws, weights))
+    process = process_risk(theta, weights, method)
+    process_draws = process_risk(theta_draws, weights, method)
     count = np.array([item.count_risk.mean for item in inputs])
-    count_draws = _count_risk_draws(inputs, rng, params.draws)
     flags = np.array([item.forensic_flags for item in inputs])
     return _Fit(
-        priors=priors,
+        priors=[priors[s] for s in SEVERITIES],
         alpha=alpha,
         beta=beta,
         theta=theta,
@@ -144,22 +170,6 @@ def _fit(inputs: Sequence[DistrictInput], params: ScoreParams, rng: np.random.Ge
             headline(process_draws, count_draws, flags[:, None], params), [2.5, 10, 90, 97.5], axis=1
         ),
     )
-
-
-def _count_risk_draws(inputs: Sequence[DistrictInput], rng: np.random.Generator, draws: int) -> np.ndarray:
-    values = np.repeat(np.array([[item.count_risk.mean] for item in inputs]), draws, axis=1)
-    with_sd = [d for d, item in enumerate(inputs) if item.count_risk.draws is None and item.count_risk.sd]
-    if with_sd:
-        mean = values[with_sd, 0]
-        sd = np.array([inputs[d].count_risk.sd for d in with_sd])
-        strength = mean * (1 - mean) / sd**2 - 1
-        shape = (len(with_sd), draws)
-        values[with_sd] = rng.beta((mean * strength)[:, None], ((1 - mean) * strength)[:, None], shape)
-    for d, item in enumerate(inputs):
-        if item.count_risk.draws is not None:
-            given = np.array(item.count_risk.draws)
-            values[d] = given if len(given) == draws else rng.choice(given, size=draws, replace=True)
-    return values
 
 
 def _pair(values: np.ndarray) -> tuple[float, float]:
@@ -210,10 +220,12 @@ def _result(d: int, item: DistrictInput, fit: _Fit, params: ScoreParams, seed: i
     return replace(result, explanation=explain(item, result, params))
 
 
-def inputs_digest(inputs: Sequence[DistrictInput], params: ScoreParams, seed: int) -> str:
+def inputs_digest(
+    inputs: Sequence[DistrictInput], params: ScoreParams, seed: int, *, method: str = METHOD_VERSION
+) -> str:
     """SHA-256 of a canonical JSON of everything a score depends on, the method's version included."""
     payload = {
-        "method": METHOD_VERSION,
+        "method": method,
         "inputs": [item.as_dict() for item in inputs],
         "params": params.as_dict(),
         "seed": seed,

@@ -150,17 +150,21 @@ def _severity_levels(severity: np.ndarray) -> np.ndarray:
     return levels
 
 
-def _sorted(*columns: np.ndarray) -> list[np.ndarray]:
-    """The columns sorted together, the first as the primary key. When their bits fit in 63, they
-    are packed into one integer and sorted as such: far quicker than an argsort and five gathers."""
+def _sorted(*columns: np.ndarray, by: int) -> list[np.ndarray]:
+    """The columns sorted together by the first `by` of them; the others ride along. When their
+    bits fit in 63, they are packed into one integer and sorted as such: far quicker than an
+    argsort and five gathers. Columns that come sorted (as the gathering hands them over) are
+    only checked, not sorted again."""
     widths = [max(int(c.max()).bit_length(), 1) for c in columns]
     if sum(widths) > 63:
-        order = np.lexsort(columns[::-1])
+        order = np.lexsort(columns[:by][::-1])
         return [c[order] for c in columns]
     key = np.zeros(len(columns[0]), dtype=np.int64)
     for column, width in zip(columns, widths, strict=True):
         key = (key << width) | column
-    key.sort()
+    head = key >> sum(widths[by:])
+    if (head[1:] < head[:-1]).any():
+        key.sort()
     unpacked = []
     for width in reversed(widths):
         unpacked.append(key & ((1 << width) - 1))
@@ -182,7 +186,7 @@ def station_indicators(
     ms -= ms.min()
     (station, decode), (category, _) = _codes(columns.station_id), _codes(columns.category)
     station, category, ms, level, evidence = _sorted(
-        station, category, ms, _severity_levels(columns.severity), evidence_codes(columns.evidence)
+        station, category, ms, _severity_levels(columns.severity), evidence_codes(columns.evidence), by=3
     )
     pi = np.array([params.evidence_weights[e] for e in EVIDENCE_LEVELS])[evidence]
 

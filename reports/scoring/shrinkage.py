@@ -14,7 +14,9 @@ with observations, or only one station each), m is the minimum, so the prior bar
 each district's own stations decide. x may be fractional (the weighted station indicators).
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -31,6 +33,13 @@ class BetaPrior:
     between_variance: float | None  # τ²; None when it cannot be estimated
     districts: int  # districts with at least one observed station
     rule: str  # "estimated", "clipped", "no extra variation" or "not estimable"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "BetaPrior":
+        return cls(**data)
 
 
 def fit_prior(x, n, *, strength_min: float = 2.0, strength_max: float = 1000.0) -> BetaPrior:

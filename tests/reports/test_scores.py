@@ -1,15 +1,13 @@
-"""Integrity scores in the database: gathered in SQL, published with their history, re-run
-exactly, recomputed after reviews, and coalesced when reviews come in bursts."""
+"""Integrity scores in the database: gathered in SQL, published with their history, recomputed
+after reviews, and coalesced when reviews come in bursts. Re-running, one district alone,
+abandoned runs and the command are in test_scoring_runs.py."""
 
-import io
 from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 import redis as redis_client
 from django.core.cache import cache
-from django.core.management import CommandError, call_command
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.celery import app as celery_app
@@ -24,9 +22,9 @@ from reports.models import (
 )
 from reports.scores import gather as gathering
 from reports.scores import services
-from reports.scores.services import score_district, score_rerun, scores_recompute
+from reports.scores.services import run_inputs, scores_recompute
 from reports.scores.tasks import elections_due, request_recompute, scores_recompute_all, scores_recompute_task
-from reports.scoring import ScoreParams
+from reports.scoring import METHOD_VERSION, ScoreParams, fit_priors
 from reports.services import report_verify
 from reports.taxonomy import DEFAULT_SEVERITY
 from stations.models import Election
@@ -232,7 +230,10 @@ def expected(result) -> tuple:
 def test_a_recompute_publishes_every_district_its_history_and_the_station_indicators(case, election):
     s, _ = case
     run = scores_recompute(election_id=election.pk)
-    assert (run.status, run.method, len(run.inputs)) == ("finished", "1", 3)
+    assert (run.status, run.method, len(run.inputs)) == ("finished", METHOD_VERSION, 3)
+    assert run.priors == {
+        str(s): p.as_dict() for s, p in fit_priors(run_inputs(run)[0], run_inputs(run)[1]).items()
+    }
     assert run.finished_at >= run.started_at
     scores = {score.district_id: score for score in DistrictScore.objects.filter(election=election)}
     assert set(scores) == {s[name].district_id for name in ("11", "21", "31")}
@@ -263,24 +264,6 @@ def test_recomputing_unchanged_inputs_publishes_the_same_numbers_and_one_more_hi
     assert DistrictScoreHistory.objects.filter(run=first).count() == 3
     assert DistrictScoreHistory.objects.filter(run=second).count() == 3
     assert set(DistrictScore.objects.values_list("run_id", flat=True)) == {second.pk}
-
-
-def test_a_stored_run_re_runs_to_exactly_the_numbers_it_published(case, election):
-    run = scores_recompute(election_id=election.pk, seed=12345)
-    assert run.seed == 12345
-    rows = {h.district_id: h for h in DistrictScoreHistory.objects.filter(run=run)}
-    results = score_rerun(ScoreRun.objects.get(pk=run.pk))
-    assert len(results) == len(rows) == 3
-    for result in results:
-        row = rows[result.district_id]
-        assert published(row)[:-1] == expected(result)
-        for severity, estimate in result.severities.items():
-            stored = row.components["severities"][str(severity)]
-            assert (stored["theta"], stored["alpha"], stored["beta"]) == (
-                estimate.mean,
-                estimate.alpha,
-                estimate.beta,
-            )
 
 
 def test_a_changed_input_changes_the_derived_seed_and_the_score(case, election):
@@ -328,31 +311,6 @@ def test_a_run_that_finishes_after_a_later_run_published_leaves_the_later_number
     assert set(StationIndicator.objects.values_list("run_id", flat=True)) == {later[0].pk}
 
 
-def test_one_district_scored_alone_matches_what_a_full_recompute_publishes(case, election):
-    s, reports = case
-    scores_recompute(election_id=election.pk)
-    district_id = s["31"].district_id
-    current = DistrictScore.objects.get(district_id=district_id)
-    assert (
-        expected(score_district(election_id=election.pk, district_id=district_id)) == published(current)[:-1]
-    )
-
-    IncidentReport.objects.filter(pk=reports["s31"].pk).update(status="verified")
-    fresh = score_district(election_id=election.pk, district_id=district_id)
-    scores_recompute(election_id=election.pk)
-    republished = DistrictScore.objects.get(district_id=district_id)
-    assert expected(fresh) == published(republished)[:-1]
-    assert republished.score < current.score
-
-
-def test_the_database_refuses_a_score_out_of_range_or_an_unknown_band(case, election):
-    scores_recompute(election_id=election.pk)
-    scored = DistrictScore.objects.filter(coverage="C")
-    for change in ({"score": 101.0}, {"band": "E"}, {"coverage": "insufficient"}, {"coverage": "Z"}):
-        with pytest.raises(IntegrityError), transaction.atomic():
-            scored.update(**change)
-
-
 def test_verifying_a_report_recomputes_its_district_score_in_eager_mode(
     case, election, reviewer, django_capture_on_commit_callbacks
 ):
@@ -377,27 +335,6 @@ def test_the_safety_net_recomputes_elections_with_recent_activity_or_without_sco
     IncidentReport.objects.update(updated_at=old)
     CheckIn.objects.update(received_at=old)
     assert elections_due() == []
-
-
-def test_the_command_recomputes_and_prints_each_district(case, election):
-    out = io.StringIO()
-    call_command("recompute_scores", "--election", election.slug, "--seed", "7", stdout=out)
-    run = ScoreRun.objects.get()
-    assert run.seed == 7
-    text = out.getvalue()
-    third = DistrictScore.objects.get(coverage="C")
-    assert f"run {run.pk}" in text
-    line = next(line for line in text.splitlines() if line.startswith("  3 "))
-    assert "District 3" in line
-    assert f"{third.score:.0f}" in line
-    assert f"{third.interval_80_low:.0f}-{third.interval_80_high:.0f}" in line
-    assert line.rstrip().endswith("C")
-    assert "insufficient data" in next(line for line in text.splitlines() if line.startswith("  1 "))
-
-
-def test_the_command_refuses_an_unknown_election(db):
-    with pytest.raises(CommandError, match="No election"):
-        call_command("recompute_scores", "--election", "nowhere", stdout=io.StringIO())
 
 
 @contextmanager
