@@ -15,6 +15,17 @@ def english():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: ids repeat across tests, so a key built from them
+    could otherwise hand one test another's cached count, scores or request budget."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def redis_url():
     """A real Redis on loopback, emptied before the test."""

@@ -20,6 +20,7 @@ from datetime import timedelta
 import numpy as np
 from django.db.models import Case, Exists, F, Func, IntegerField, OuterRef, Q, Value, When
 
+from counts.score_inputs import CountInputs, count_inputs
 from reports.models import CheckIn, IncidentReport, ReportPhoto, ReportStatus
 from reports.models.observations import CORROBORATION_WINDOW
 from reports.scores.columns import integer_columns
@@ -117,6 +118,10 @@ class ReportRows:
 class Gathered:
     inputs: list[DistrictInput]  # in the order of the districts' ids
     indicators: Mapping[Hashable, Indicator]  # by station id, stations with reports only
+    # Districts whose count risk was measured (observers' numbers to compare), and those the
+    # forensic tests ran in: elsewhere R_C and F are zero because nobody looked.
+    count_measured: frozenset = frozenset()
+    forensics_tested: frozenset = frozenset()
 
 
 def report_rows(election_id: int, *, district_id: int | None = None) -> ReportRows:
@@ -178,8 +183,29 @@ def station_inputs(election_id: int, *, district_id: int | None = None) -> list[
     return [StationInput(pk, district, pk in observed, sample) for pk, district, sample in rows]
 
 
-def gather(election_id: int, params: ScoreParams, *, district_id: int | None = None) -> Gathered:
-    """The district inputs of an election (or of one district) and its station indicators."""
+def gather(
+    election_id: int,
+    params: ScoreParams,
+    *,
+    district_id: int | None = None,
+    count: CountInputs | None = None,
+) -> Gathered:
+    """The district inputs of an election (or of one district) and its station indicators.
+
+    The count risk and forensic flags come from the count (`counts.score_inputs`) unless `count`
+    is given, as scoring one district does with those of the last published run."""
     indicators = station_indicators(report_columns(election_id, district_id=district_id), params)
     stations = station_inputs(election_id, district_id=district_id)
-    return Gathered(inputs=district_inputs(stations, indicators, params), indicators=indicators)
+    if count is None:
+        count = count_inputs(
+            election_id, strength_min=params.prior_strength_min, strength_max=params.prior_strength_max
+        )
+    inputs = district_inputs(
+        stations, indicators, params, count_risk=count.count_risk, forensic_flags=count.forensic_flags
+    )
+    return Gathered(
+        inputs=inputs,
+        indicators=indicators,
+        count_measured=frozenset(count.count_risk),
+        forensics_tested=frozenset(count.forensic_flags),
+    )

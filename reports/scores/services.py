@@ -23,6 +23,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from counts.score_inputs import CountInputs
 from reports.errors import ApplicationError, NotFound
 from reports.models import (
     DistrictScore,
@@ -117,7 +118,7 @@ def run_publish(
     if later:
         return run
     items = {item.district_id: item for item in gathered.inputs}
-    fields = [district_fields(run, items[result.district_id], result) for result in results]
+    fields = [district_fields(run, items[result.district_id], result, gathered) for result in results]
     bands_before = {
         district_id: band_code(band, high, low)
         for district_id, band, high, low in DistrictScore.objects.filter(
@@ -188,7 +189,9 @@ def replace_indicators(run: ScoreRun, indicators: Mapping[Hashable, Indicator]) 
     )
 
 
-def district_fields(run: ScoreRun, item: DistrictInput, result: DistrictScoreResult) -> dict:
+def district_fields(
+    run: ScoreRun, item: DistrictInput, result: DistrictScoreResult, gathered: Gathered
+) -> dict:
     """One district's result as the fields of DistrictScore and DistrictScoreHistory."""
     interval_80, interval_95 = result.interval_80 or (None, None), result.interval_95 or (None, None)
     band_high, band_low = result.band_range or ("", "")
@@ -210,13 +213,14 @@ def district_fields(run: ScoreRun, item: DistrictInput, result: DistrictScoreRes
         "process_risk": result.process_risk,
         "count_risk": result.count_risk,
         "forensic_flags": result.forensic_flags,
-        "components": components(item, result),
+        "components": components(item, result, gathered),
         "computed_at": run.finished_at,
     }
 
 
-def components(item: DistrictInput, result: DistrictScoreResult) -> dict:
-    """The parts of a score, JSON-ready: what a district's page and the API show beside it."""
+def components(item: DistrictInput, result: DistrictScoreResult, gathered: Gathered) -> dict:
+    """The parts of a score, JSON-ready: what a district's page and the API show beside it.
+    `count_measured` and `forensics_tested` tell a zero that was found from one nobody looked for."""
     pair = lambda values: None if values is None else list(values)  # noqa: E731
     return {
         "severities": {
@@ -233,6 +237,8 @@ def components(item: DistrictInput, result: DistrictScoreResult) -> dict:
         "process_risk_interval_80": pair(result.process_risk_interval_80),
         "count_risk_interval_80": pair(result.count_risk_interval_80),
         "forensic_penalty": result.forensic_penalty,
+        "count_measured": item.district_id in gathered.count_measured,
+        "forensics_tested": item.district_id in gathered.forensics_tested,
         "stations": item.stations,
         "observed": item.observed,
         "sample_observed": item.sample_observed,
@@ -287,18 +293,32 @@ def score_district(*, election_id: int, district_id: int, seed: int | None = Non
         except Election.DoesNotExist:
             raise NotFound("No such election.") from None
         run = _last_published(election_id, params)
-    fresh = gather(election_id, params, district_id=district_id).inputs
+    fresh = gather(
+        election_id, params, district_id=district_id, count=published_count(run, district_id)
+    ).inputs
     if run is None or not fresh:
         raise NotFound("No such district among the election's districts with stations.")
     priors = {int(severity): BetaPrior.from_dict(prior) for severity, prior in run.priors.items()}
     return score_districts(fresh, params, run.seed if seed is None else seed, priors=priors)[0]
 
 
+def published_count(run: ScoreRun | None, district_id: int) -> CountInputs:
+    """The district's count risk and forensic flags as the published run had them: they change
+    only with the count, which asks for a full recompute."""
+    stored = next((item for item in (run.inputs if run else []) if item["district_id"] == district_id), None)
+    if stored is None:
+        return CountInputs()
+    item = DistrictInput.from_dict(stored)
+    return CountInputs(
+        count_risk={district_id: item.count_risk}, forensic_flags={district_id: item.forensic_flags}
+    )
+
+
 def _last_published(election_id: int, params: ScoreParams) -> ScoreRun | None:
     """The election's last published run, if it can score a district alone under `params`."""
     run = (
         ScoreRun.objects.filter(election_id=election_id, status=ScoreRunStatus.FINISHED)
-        .only("pk", "seed", "method", "params", "priors")
+        .only("pk", "seed", "method", "params", "priors", "inputs")
         .order_by("-pk")
         .first()
     )

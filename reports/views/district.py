@@ -130,9 +130,15 @@ def severity_rate(score: DistrictScore, parts: dict, severity: int) -> Component
     )
 
 
+def measured(parts: dict, marker: str, zero: bool) -> bool:
+    """Whether a part of the score was looked at; runs published before the markers existed
+    count a zero as not looked at."""
+    return parts.get(marker, not zero)
+
+
 def count_risk(score: DistrictScore, parts: dict) -> Component:
     interval = parts.get("count_risk_interval_80")
-    if score.count_risk == 0 and interval is None:
+    if not measured(parts, "count_measured", score.count_risk == 0 and interval is None):
         return Component(
             symbol=("R", "C"),
             name=_("Count risk"),
@@ -157,6 +163,20 @@ def count_risk(score: DistrictScore, parts: dict) -> Component:
 
 
 def forensic_flags(score: DistrictScore, params: dict) -> Component:
+    if (
+        measured(score.components or {}, "forensics_tested", score.forensic_flags == 0)
+        and score.forensic_flags == 0
+    ):
+        return Component(
+            symbol=("F", ""),
+            name=_("Forensic flags"),
+            value="0",
+            interval="—",
+            explanation=_(
+                "Statistical tests of the official per-station numbers ran in this district and "
+                "raised no flag after false-discovery control."
+            ),
+        )
     if score.forensic_flags == 0:
         return Component(
             symbol=("F", ""),
@@ -164,9 +184,9 @@ def forensic_flags(score: DistrictScore, params: dict) -> Component:
             value=str(NOT_MEASURED),
             interval="—",
             explanation=_(
-                "Not yet measured: statistical tests of the official per-station numbers are not "
-                "part of the score yet, so this part takes nothing off, which says nothing either "
-                "way about those numbers."
+                "Not yet measured: no statistical test of official per-station numbers has run "
+                "in this district (no official results yet, or fewer than 100 stations with "
+                "numbers), so this part takes nothing off, which says nothing either way."
             ),
         )
     points = (score.components or {}).get("forensic_penalty", 0.0)
