@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import time_format
@@ -33,6 +33,7 @@ from counts.services import protocol_submit, turnout_count_create
 from reports.errors import ApplicationError, NotFound
 from reports.selectors import station_get_for_observer
 from reports.views.observer import LOCAL_INPUT_FORMAT, observer_required
+from reports.views.photos import evidence_image
 
 # "My counts" lists the latest of each; an observer sends a few dozen on election day.
 LISTED = 100
@@ -203,12 +204,7 @@ def _serve(request, protocol_id, field: str):
         copy = protocol_get_for_user(user=request.user, protocol_id=protocol_id)
     except NotFound:
         raise Http404 from None
-    response = FileResponse(getattr(copy, field).open("rb"), content_type="image/jpeg")
-    # Evidence may be sensitive: no shared caches, and never sniffed as anything but an image.
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = f'inline; filename="{copy.id}.jpg"'
-    return response
+    return evidence_image(getattr(copy, field), str(copy.id))
 
 
 @require_GET

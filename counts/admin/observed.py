@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -14,6 +14,7 @@ from counts.models import OfficialResult, ProtocolAction, ProtocolCopy, TurnoutC
 from counts.review import REVIEWABLE, REVIEWED, protocol_review
 from reports.admin.mixins import OrganizationFilter, OrganizationScopedAdmin, ReadOnlyAdmin
 from reports.errors import ApplicationError, NotFound
+from reports.views.photos import evidence_image
 
 FIELD_LABELS = {
     "registered": gettext_lazy("registered voters"),
@@ -180,10 +181,7 @@ class ProtocolCopyAdmin(OrganizationScopedAdmin, ReadOnlyAdmin):
 
     def photo_view(self, request, object_id, field="image"):
         protocol = self.get_object(request, object_id)
-        response = FileResponse(getattr(protocol, field).open("rb"), content_type="image/jpeg")
-        response["Cache-Control"] = "private, max-age=3600"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return evidence_image(getattr(protocol, field), str(protocol.pk))
 
 
 def protocol_values(protocol: ProtocolCopy) -> dict:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from counts.models.contests import Contest
 from reports.models import Organization, ReportStatus
-from reports.models.observations import MAX_NOTE, AppendOnlyQuerySet, photo_storage
+from reports.models.observations import MAX_NOTE, AppendOnlyModel, photo_storage
 from stations.models import Election, PollingStation
 
 
@@ -129,7 +129,7 @@ class ProtocolAction(models.TextChoices):
     REOPEN = "reopen", _("reopened")
 
 
-class ProtocolEvent(models.Model):
+class ProtocolEvent(AppendOnlyModel):
     """One review step of a protocol copy. Append-only: written by services, never changed."""
 
     protocol = models.ForeignKey(ProtocolCopy, on_delete=models.CASCADE, related_name="events")
@@ -139,8 +139,6 @@ class ProtocolEvent(models.Model):
     status_to = models.CharField(max_length=16, choices=ReportStatus.choices)
     note = models.TextField(blank=True)
     at = models.DateTimeField(auto_now_add=True)
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -154,11 +152,3 @@ class ProtocolEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError("The audit trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("The audit trail is append-only.")

@@ -263,7 +263,24 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise TypeError("The audit trail is append-only.")
 
 
-class ReportEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """An audit trail's row: written once by a service, never changed or removed."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit trail is append-only.")
+
+
+class ReportEvent(AppendOnlyModel):
     """One step in a report's life. Append-only: written by services, never changed or removed."""
 
     report = models.ForeignKey(IncidentReport, on_delete=models.CASCADE, related_name="events")
@@ -272,8 +289,6 @@ class ReportEvent(models.Model):
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(auto_now_add=True)
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -285,14 +300,6 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError("The audit trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("The audit trail is append-only.")
 
     @classmethod
     def record(cls, report: IncidentReport, *, actor, action: str, note: str = "", **data) -> "ReportEvent":

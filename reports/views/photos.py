@@ -8,17 +8,22 @@ from reports.errors import NotFound
 from reports.selectors import photo_get_for_user
 
 
+def evidence_image(file, name: str) -> FileResponse:
+    """A stored (stripped) JPEG as the answer to a request already checked for permission."""
+    response = FileResponse(file.open("rb"), content_type="image/jpeg")
+    # Evidence may be sensitive: no shared caches, and never sniffed as anything but an image.
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = f'inline; filename="{name}.jpg"'
+    return response
+
+
 def _serve(request, photo_id, field: str):
     try:
         photo = photo_get_for_user(user=request.user, photo_id=photo_id)
     except NotFound:
         raise Http404 from None
-    response = FileResponse(getattr(photo, field).open("rb"), content_type="image/jpeg")
-    # Evidence may be sensitive: no shared caches, and never sniffed as anything but an image.
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = f'inline; filename="{photo.id}.jpg"'
-    return response
+    return evidence_image(getattr(photo, field), str(photo.id))
 
 
 @require_GET

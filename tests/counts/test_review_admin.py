@@ -199,3 +199,16 @@ def test_a_coordinator_defines_a_contest_with_its_choices_in_the_admin(client, e
     assert list(contest.choices.values_list("code", flat=True)) == ["amanat", "auyl"]
     client.force_login(staff["reviewer"])
     assert client.get(reverse("admin:counts_contest_add")).status_code == 403
+
+
+def test_the_review_steps_of_a_copy_cannot_be_changed_or_removed(protocol, staff):
+    protocol_review(protocol=protocol, by=staff["reviewer"], action="verify")
+    step = ProtocolEvent.objects.get()
+    step.note = "rewritten"
+    with pytest.raises(TypeError, match="append-only"):
+        step.save()
+    with pytest.raises(TypeError, match="append-only"):
+        step.delete()
+    with pytest.raises(TypeError, match="append-only"):
+        ProtocolEvent.objects.all().delete()
+    assert ProtocolEvent.objects.get().note == ""
