@@ -17,6 +17,7 @@ import random
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
@@ -56,7 +57,7 @@ COUNT_TIMES = (
     (time(14, 0), "t_1400"),
     (time(18, 10), "t_1810"),
 )
-LAST_COUNT = time(19, 50)
+LAST_COUNT = time(19, 58)
 PROTOCOL_SHARE = 0.6
 DIFFERING_ELSEWHERE = 0.04
 RESULT_HEADER = ["station_number", "registered", "ballots_issued", "ballots_in_boxes", "invalid"]
@@ -99,21 +100,25 @@ def ensure_contests(election: Election) -> tuple[Contest, Contest]:
     return party_list, smd
 
 
-def station_truth(station, turnout: dict, rng: random.Random) -> dict:
-    """One station's true count, and the official one (inflated in the reference case)."""
+def station_truth(station, turnout: dict, rng: random.Random, draws: np.random.Generator) -> dict:
+    """One station's true count, and the official one (inflated in the reference case). Voters
+    and votes are binomial and multinomial draws, so the honest numbers pass the digit tests as
+    counted numbers do."""
     region = station.region.name
     reference = region == REFERENCE_REGION
     true_turnout = REFERENCE_TRUE_TURNOUT if reference else turnout[region]["t_final_2000"]
     true_turnout = min(0.95, max(0.05, rng.gauss(true_turnout, 0.02 if reference else 0.04)))
     registered = station.registered_voters
-    issued = round(registered * true_turnout)
+    issued = int(draws.binomial(registered, true_turnout))
     official_issued = (
         round(registered * min(0.95, max(0.05, rng.gauss(0.2582, 0.02)))) if reference else issued
     )
     weights = [share * rng.lognormvariate(0, 0.25) for _code, _name, share in PARTIES]
     in_boxes = issued - min(issued, rng.randint(0, 2))
     invalid = min(in_boxes, rng.randint(0, max(1, in_boxes // 60)))
-    votes = split(in_boxes - invalid, weights, rng)
+    shares = np.array(weights) / sum(weights)
+    counts = draws.multinomial(in_boxes - invalid, shares)
+    votes = {code: int(count) for (code, _name, _share), count in zip(PARTIES, counts, strict=True)}
     extra = max(0, official_issued - issued)
     official_votes = dict(votes, amanat=votes["amanat"] + extra)
     if not reference and rng.random() < DIFFERING_ELSEWHERE:
@@ -134,14 +139,6 @@ def station_truth(station, turnout: dict, rng: random.Random) -> dict:
             "votes": official_votes,
         },
     }
-
-
-def split(total: int, weights: list[float], rng: random.Random) -> dict[str, int]:
-    scaled = [total * w / sum(weights) for w in weights]
-    counts = [math.floor(value) for value in scaled]
-    for index in rng.sample(range(len(counts)), total - sum(counts)):
-        counts[index] += 1
-    return {code: count for (code, _name, _share), count in zip(PARTIES, counts, strict=True)}
 
 
 def results_file(stations: list, truths: dict, codes: list[str], votes_of) -> bytes:
@@ -205,7 +202,8 @@ def seed_counts(*, election: Election, organization: Organization, reviewer, see
         PollingStation.objects.filter(election=election).select_related("region", "district").order_by("pk")
     )
     turnout = region_turnout()
-    truths = {station.pk: station_truth(station, turnout, rng) for station in stations}
+    draws = np.random.default_rng(seed)
+    truths = {station.pk: station_truth(station, turnout, rng, draws) for station in stations}
     results_import(
         contest=party_list,
         data=results_file(
@@ -270,7 +268,7 @@ def field_team(election, organization, reviewer, stations, truths, turnout, rng)
         )
         final = turnout[station.region.name]["t_final_2000"]
         for moment, column in (*COUNT_TIMES, (LAST_COUNT, None)):
-            share = 0.985 if column is None else turnout[station.region.name].get(column, final) / final
+            share = 1.0 if column is None else turnout[station.region.name].get(column, final) / final
             counts.append(
                 TurnoutCount(
                     id=demo_id("field-count", station.pk, moment),
