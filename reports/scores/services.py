@@ -119,18 +119,47 @@ def run_publish(
         return run
     items = {item.district_id: item for item in gathered.inputs}
     fields = [district_fields(run, items[result.district_id], result, gathered) for result in results]
+    current = {
+        row["district_id"]: row
+        for row in DistrictScore.objects.filter(election_id=run.election_id).values(
+            "district_id", *HEADLINE_FIELDS
+        )
+    }
     bands_before = {
-        district_id: band_code(band, high, low)
-        for district_id, band, high, low in DistrictScore.objects.filter(
-            election_id=run.election_id
-        ).values_list("district_id", "band", "band_high", "band_low")
+        district_id: band_code(row["band"], row["band_high"], row["band_low"])
+        for district_id, row in current.items()
     }
     announce_band_changes(run, bands_before, fields)
     DistrictScore.objects.filter(election_id=run.election_id).delete()
     DistrictScore.objects.bulk_create(DistrictScore(**values) for values in fields)
-    DistrictScoreHistory.objects.bulk_create(DistrictScoreHistory(**values) for values in fields)
+    # History keeps what a district's published score was, not every recompute: beat recomputes
+    # every 5 minutes, and a row per unchanged score would bury the changes.
+    DistrictScoreHistory.objects.bulk_create(
+        DistrictScoreHistory(**values)
+        for values in fields
+        if headline_changed(current.get(values["district_id"]), values)
+    )
     replace_indicators(run, gathered.indicators)
     return run
+
+
+HEADLINE_FIELDS = (
+    "score",
+    "interval_80_low",
+    "interval_80_high",
+    "interval_95_low",
+    "interval_95_high",
+    "band",
+    "band_low",
+    "band_high",
+    "coverage",
+    "n",
+)
+
+
+def headline_changed(before: Mapping | None, after: Mapping) -> bool:
+    """Whether a district's published score reads differently now (or is new)."""
+    return before is None or any(before[name] != after[name] for name in HEADLINE_FIELDS)
 
 
 def band_code(band: str, high: str, low: str) -> str:
