@@ -62,6 +62,8 @@ def cases(election) -> list[tuple[str, str]]:
     )
     district = numbers[len(numbers) // 2]
     filtered = urlencode({"election": election.slug, "district": district, "severity": 5})
+    # A partner polling every minute: only the 20 most recently changed incidents are new.
+    recent = shared_reports().order_by("-updated_at").values_list("updated_at", flat=True)[19]
     return [
         ("incidents, first page", "/api/v1/incidents/"),
         (
@@ -69,6 +71,10 @@ def cases(election) -> list[tuple[str, str]]:
             "/api/v1/incidents/?" + urlencode({"cursor": cursor(str(verified[depth]))}),
         ),
         ("incidents, election + district + severity", f"/api/v1/incidents/?{filtered}"),
+        (
+            "incidents, changed since (polling)",
+            "/api/v1/incidents/?" + urlencode({"since": recent.isoformat()}),
+        ),
         ("districts, first page", f"/api/v1/elections/{election.slug}/districts/"),
         ("districts, unchanged (If-None-Match, 304)", f"/api/v1/elections/{election.slug}/districts/"),
     ]

@@ -201,6 +201,12 @@ class IncidentReport(models.Model):
                 condition=Q(status="verified"),
                 name="report_verified_time_idx",
             ),
+            # Partners poll with `since`: the few verified reports changed lately, found directly.
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(status="verified"),
+                name="report_verified_changed_idx",
+            ),
         ]
 
     def __str__(self) -> str:
