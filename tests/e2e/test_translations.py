@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from counts.results import ChoiceSpec, contest_define
 from reports.models import IncidentReport
 from reports.services import report_submit
 from tests.catalogs import po_entries
@@ -60,6 +61,13 @@ def observer_with_history(observer, station, election):
         description="Жәшікке бюллетень салынды.",
     )
     IncidentReport.objects.filter(pk=report.pk).update(status="needs_info", question="Қай уақытта?")
+    contest_define(
+        election=election,
+        code="party_list",
+        name="Партиялық тізім",
+        kind="party_list",
+        choices=[ChoiceSpec("amanat", "Аманат"), ChoiceSpec("auyl", "Ауыл")],
+    )
     return observer
 
 
@@ -73,7 +81,7 @@ def test_the_observer_pages_speak_the_browsers_language_completely(
     page = context.new_page()
     page.goto(f"{live_server.url}/observe/login/")
     expect(page.locator("html")).to_have_attribute("lang", language)
-    problems = {"login": untranslated(visible_text(page), language)}
+    problems, texts = {"login": untranslated(visible_text(page), language)}, {}
     page.fill("#id_username", "observer-a")
     page.fill("#id_password", PASSWORD)
     page.locator("form button[type=submit]").first.click()
@@ -82,12 +90,18 @@ def test_the_observer_pages_speak_the_browsers_language_completely(
         ("stations", "/observe/"),
         ("report form", f"/observe/stations/{station.pk}/report/"),
         ("my reports", "/observe/reports/"),
+        ("turnout count", f"/observe/stations/{station.pk}/turnout/"),
+        ("protocol copy", f"/observe/stations/{station.pk}/protocol/party_list/"),
+        ("my counts", "/observe/counts/"),
     ]:
-        page.goto(f"{live_server.url}{path}")
+        response = page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
-        problems[name] = untranslated(visible_text(page), language)
+        assert response.status == 200, name
+        texts[name] = visible_text(page)
+        problems[name] = untranslated(texts[name], language)
     context.close()
     assert {name: found for name, found in problems.items() if found} == {}
+    assert "Аманат" in texts["protocol copy"]  # the form itself, not an error page
 
 
 def test_the_language_switcher_changes_the_language_and_keeps_it(browser, live_server, observer_with_history):
