@@ -88,12 +88,14 @@ def differences(protocol: Mapping, official: Mapping) -> tuple[Difference, ...]:
     return tuple(found)
 
 
-def protocol_comparisons(contest: Contest, *, district_id: int | None = None) -> list[StationComparison]:
+def protocol_comparisons(
+    contest: Contest, *, district_id: int | None = None, protocols: dict[int, dict] | None = None
+) -> list[StationComparison]:
     """Every station with both an official result and an observer's protocol copy, compared."""
     official = OfficialResult.objects.current().filter(contest=contest)
     if district_id is not None:
         official = official.filter(station__district_id=district_id)
-    protocols = chosen_protocols(contest)
+    protocols = chosen_protocols(contest) if protocols is None else protocols
     return [
         StationComparison(
             station_id=row["station_id"],

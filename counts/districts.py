@@ -99,14 +99,16 @@ def count_summary(election: Election) -> CountSummary:
         sizes[district] += 1
     districts = {district: DistrictCounts(district, size) for district, size in sizes.items()}
     contests = list(Contest.objects.filter(election=election))
+    # The copy that speaks for each station, read once per contest for both uses below.
+    chosen = {contest.pk: chosen_protocols(contest) for contest in contests}
     for contest in contests:
-        for comparison in protocol_comparisons(contest):
+        for comparison in protocol_comparisons(contest, protocols=chosen[contest.pk]):
             districts[comparison.district_id].comparisons.append(comparison)
     main = turnout_contest(election)
     eligible = {pk: registered for pk, _d, registered, in_sample in stations if in_sample or not sample_used}
     strata = add_turnout(election, main, districts, district_of, eligible) if main else []
     for contest in contests:
-        add_shares(contest, districts, district_of, eligible)
+        add_shares(contest, chosen[contest.pk], districts, district_of, eligible)
     official = (
         OfficialResult.objects.current().filter(contest=main) if main else OfficialResult.objects.none()
     )
@@ -151,7 +153,7 @@ def add_turnout(election, contest, districts, district_of, eligible) -> list[Str
     return strata
 
 
-def add_shares(contest, districts, district_of, eligible) -> None:
+def add_shares(contest, protocols: dict[int, dict], districts, district_of, eligible) -> None:
     official = defaultdict(lambda: defaultdict(float))
     valid = defaultdict(float)
     for station_id, votes, total in (
@@ -162,7 +164,7 @@ def add_shares(contest, districts, district_of, eligible) -> None:
         for code, count in votes.items():
             official[district][code] += count
     observed = defaultdict(list)
-    for station_id, row in chosen_protocols(contest).items():
+    for station_id, row in protocols.items():
         if station_id in eligible:
             observed[district_of[station_id]].append(row)
     for district_id, item in districts.items():

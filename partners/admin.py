@@ -13,21 +13,10 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from partners.keys import MAX_DAYS, key_create, key_revoke
 from partners.models import Partner, PartnerKey, Scope
-from reports.admin.mixins import OrganizationScopedAdmin
-from reports.models import Membership, Organization, Role
+from reports.admin.mixins import OrganizationScopedAdmin, coordinated_organization_ids
+from reports.models import Organization
 
 DEFAULT_DAYS = 90
-
-
-def coordinated_organization_ids(request) -> set[int] | None:
-    """The organizations the user coordinates, read once per request; None for a superuser."""
-    if request.user.is_superuser:
-        return None
-    if not hasattr(request, "_coordinated_organization_ids"):
-        rows = Membership.objects.filter(user=request.user, role=Role.COORDINATOR)
-        ids = set(rows.values_list("organization_id", flat=True)) if request.user.is_staff else set()
-        request._coordinated_organization_ids = ids
-    return request._coordinated_organization_ids
 
 
 class CoordinatorScopedAdmin(OrganizationScopedAdmin):

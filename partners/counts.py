@@ -73,9 +73,10 @@ def district_count_data(item: DistrictCounts, number: int, name: str) -> dict:
 
 
 def count_estimates_data(election: Election, summary: CountSummary) -> dict:
-    districts = dict(election.districts.values_list("pk", "number"))
-    names = dict(election.districts.values_list("pk", "name"))
-    rows = sorted(summary.districts.items(), key=lambda pair: districts[pair[0]])
+    labels = {
+        pk: (number, name) for pk, number, name in election.districts.values_list("pk", "number", "name")
+    }
+    rows = sorted(summary.districts.items(), key=lambda pair: labels[pair[0]][0])
     national = summary.turnout
     return {
         "election": election.slug,
@@ -90,7 +91,7 @@ def count_estimates_data(election: Election, summary: CountSummary) -> dict:
                 and national.outside_99(summary.official_turnout)
             ),
         },
-        "districts": [district_count_data(item, districts[pk], names[pk]) for pk, item in rows],
+        "districts": [district_count_data(item, *labels[pk]) for pk, item in rows],
     }
 
 

@@ -15,25 +15,12 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from reports.admin.mixins import coordinated_organization_ids
 from reports.errors import ApplicationError
-from reports.models import Membership, Role
 from webhooks import services
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 VIEW_PARTNERS = "partners.view_partner"
-
-
-def coordinated_organization_ids(request) -> set[int] | None:
-    """The organizations the user coordinates, read once per request; None for a superuser."""
-    user = request.user
-    if user.is_superuser:
-        return None
-    if not hasattr(request, "_coordinated_organization_ids"):
-        rows = Membership.objects.filter(user=user, role=Role.COORDINATOR).values_list(
-            "organization_id", flat=True
-        )
-        request._coordinated_organization_ids = set(rows) if user.is_active and user.is_staff else set()
-    return request._coordinated_organization_ids
 
 
 class CoordinatorScopedAdmin(admin.ModelAdmin):

@@ -1,9 +1,7 @@
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -13,27 +11,18 @@ from django.utils.translation import gettext_lazy
 from counts.importers import RESULT_COLUMNS
 from counts.models import Choice, Contest, OfficialResult, ResultBatch
 from counts.results import results_import
+from stations.forms import CsvUploadForm
 from stations.importers import CsvImportError
 
 ERRORS_SHOWN = 500
 
 
-class ResultsImportForm(forms.Form):
+class ResultsImportForm(CsvUploadForm):
     file = forms.FileField(
         label=gettext_lazy("Official results (CSV, UTF-8)"),
         help_text=gettext_lazy("Columns: %(columns)s, then one column per party or candidate code.")
         % {"columns": ", ".join(RESULT_COLUMNS)},
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        limit = settings.STATION_IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is %(size)s; the limit is %(limit)s."),
-                params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
-            )
-        return upload
 
 
 class ChoiceInline(admin.TabularInline):

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from reports.models import Membership, Organization
+from reports.models import Membership, Organization, Role
 from reports.selectors import scoped_for_staff, staff_organization_ids
 
 # Rows of these models are chosen in forms only from the user's own organizations.
@@ -26,6 +26,20 @@ def organization_ids(request) -> set[int] | None:
         rows = staff_organization_ids(request.user) if request.user.is_staff else []
         request._staff_organization_ids = {row["organization_id"] for row in rows}
     return request._staff_organization_ids
+
+
+def coordinated_organization_ids(request) -> set[int] | None:
+    """The organizations the user coordinates, read once per request; None for a superuser.
+    Partners and their webhooks answer to coordinators only, not to reviewers."""
+    user = request.user
+    if user.is_superuser:
+        return None
+    if not hasattr(request, "_coordinated_organization_ids"):
+        rows = Membership.objects.filter(user=user, role=Role.COORDINATOR).values_list(
+            "organization_id", flat=True
+        )
+        request._coordinated_organization_ids = set(rows) if user.is_active and user.is_staff else set()
+    return request._coordinated_organization_ids
 
 
 def users_for_staff(queryset: QuerySet, user: AbstractBaseUser) -> QuerySet:
