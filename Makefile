@@ -34,6 +34,7 @@ run: $(VENV)/.installed-run .local/secret_key
 test: $(VENV)/.installed-dev .local/secret_key
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	DJANGO_DEBUG=false $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -1,5 +1,5 @@
-"""How the API describes itself in OpenAPI 3 (drf-spectacular): the one error shape, the two Bearer
-schemes, and the documentation-only serializers and examples that the views' `extend_schema` use.
+"""How the observer API describes itself in OpenAPI 3 (drf-spectacular): its Bearer scheme, and the
+documentation-only serializers and examples that the views' `extend_schema` use.
 
 Nothing here changes what a view accepts or answers; the schema test (tests/api/test_schema.py)
 and schemathesis (tests/api/test_schemathesis.py) check that the description matches the API. The
@@ -9,7 +9,7 @@ description is for developers and in English, like docs/api.md; the API's own me
 from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from api import serializers as io
@@ -19,95 +19,11 @@ OBSERVER_TAG = "observers"
 
 
 class ObserverTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "api.authentication.BearerTokenAuthentication"
+    target_class = "people.authentication.BearerTokenAuthentication"
     name = "observerToken"
 
     def get_security_definition(self, auto_schema):
         return settings.SPECTACULAR_SETTINGS["APPEND_COMPONENTS"]["securitySchemes"][self.name]
-
-
-class PartnerKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "partners.authentication.PartnerKeyAuthentication"
-    name = "partnerKey"
-
-    def get_security_definition(self, auto_schema):
-        return settings.SPECTACULAR_SETTINGS["APPEND_COMPONENTS"]["securitySchemes"][self.name]
-
-
-# The error shape of api/exceptions.py, for every 4xx of every endpoint.
-
-
-class ErrorBodySerializer(serializers.Serializer):
-    code = serializers.CharField(
-        help_text="A stable machine-readable code: invalid, not_found, not_authenticated, throttled, …"
-    )
-    message = serializers.CharField(help_text="A sentence for a person, in the request's language.")
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Only when particular fields broke a rule: the messages per field.",
-    )
-
-
-@extend_schema_serializer(component_name="Error")
-class ErrorSerializer(serializers.Serializer):
-    error = ErrorBodySerializer()
-
-
-def _error_example(name: str, code: str, message: str, fields: dict | None = None) -> OpenApiExample:
-    body = {"code": code, "message": message}
-    if fields:
-        body["fields"] = fields
-    return OpenApiExample(name, value={"error": body}, response_only=True)
-
-
-ERROR_RESPONSES = {
-    400: OpenApiResponse(
-        ErrorSerializer,
-        description="The request breaks a rule; `fields` names the fields concerned.",
-        examples=[
-            _error_example(
-                "Invalid field",
-                "invalid",
-                "This time is in the future; check the phone's clock.",
-                {"occurred_at": ["This time is in the future; check the phone's clock."]},
-            )
-        ],
-    ),
-    401: OpenApiResponse(
-        ErrorSerializer,
-        description="No credentials, or a token or key that is not valid, has expired or was revoked.",
-        examples=[_error_example("Expired", "token_expired", "Your sign-in has expired; sign in again.")],
-    ),
-    403: OpenApiResponse(
-        ErrorSerializer,
-        description=(
-            "The credentials are valid but do not allow this request: a partner key without the scope, "
-            "or a browser session's write without its CSRF token."
-        ),
-        examples=[_error_example("Missing scope", "scope_missing", "This key lacks the scope photos:read.")],
-    ),
-    404: OpenApiResponse(
-        ErrorSerializer,
-        description="Missing, or not yours: the two answer the same.",
-        examples=[_error_example("Not found", "not_found", "Not found.")],
-    ),
-    410: OpenApiResponse(
-        ErrorSerializer,
-        description="Gone: a link that has expired.",
-        examples=[_error_example("Expired link", "link_expired", "This photo link has expired.")],
-    ),
-    429: OpenApiResponse(
-        ErrorSerializer,
-        description="Too many requests: wait the seconds of the Retry-After header.",
-        examples=[_error_example("Throttled", "throttled", "Request was throttled. Retry in 12 seconds.")],
-    ),
-}
-
-
-def errors(*statuses: int) -> dict[int, OpenApiResponse]:
-    """The error responses an operation can give, for `extend_schema(responses={...})`."""
-    return {status: ERROR_RESPONSES[status] for status in statuses}
 
 
 def created_or_found_responses(serializer) -> dict[int, OpenApiResponse]:
@@ -116,15 +32,6 @@ def created_or_found_responses(serializer) -> dict[int, OpenApiResponse]:
         201: OpenApiResponse(serializer, description="Created."),
         200: OpenApiResponse(serializer, description="Already received with this id: the same row."),
     }
-
-
-RETRY_AFTER = OpenApiParameter(
-    "Retry-After",
-    OpenApiTypes.INT,
-    OpenApiParameter.HEADER,
-    response=[429],
-    description="Seconds to wait before the next request.",
-)
 
 
 # Documentation-only views of the observer API's input serializers: the services check these

@@ -1,8 +1,9 @@
-from django.urls import include, path, re_path
+"""The observer API's routes, included under /api/v1/ (namespace "api") by config/urls.py beside the
+partner API's and the webhooks'."""
 
-from api import views
+from django.urls import path
 
-app_name = "api"
+from api import counts, views
 
 urlpatterns = [
     path("auth/token/", views.TokenCreateView.as_view(), name="token"),
@@ -11,8 +12,7 @@ urlpatterns = [
     path("reports/", views.ReportListCreateView.as_view(), name="reports"),
     path("reports/<uuid:report_id>/photos/", views.PhotoCreateView.as_view(), name="report_photos"),
     path("reports/<uuid:report_id>/answer/", views.AnswerCreateView.as_view(), name="report_answer"),
-    path("", include("partners.urls")),
-    path("", include("webhooks.urls")),
-    path("", include("counts.urls")),
-    re_path(r"", views.NotFoundView.as_view(), name="not_found"),
+    path("turnout-counts/", counts.TurnoutCountCreateView.as_view(), name="turnout_counts"),
+    path("protocols/", counts.ProtocolCreateView.as_view(), name="protocols"),
+    path("contests/", counts.ContestListView.as_view(), name="contests"),
 ]

@@ -21,17 +21,14 @@ from api.schema import (
     ReportInputSchema,
     ReportPageSerializer,
     created_or_found_responses,
-    errors,
 )
-from config.accounts import lockout_message
-from reports.models import Role
-from reports.selectors import (
-    assigned_stations,
-    memberships_for_user,
-    reports_list_for_observer,
-    roaming_district_numbers,
-)
-from reports.services import checkin_create, photo_attach, report_answer, report_submit, token_issue
+from core.api_schema import errors
+from people.accounts import lockout_message
+from people.models import Role
+from people.selectors import assigned_stations, memberships_for_user, roaming_district_numbers
+from people.services import token_issue
+from reports.selectors import reports_list_for_observer
+from reports.services import checkin_create, photo_attach, report_answer, report_submit
 
 
 def parse(serializer_class: type[serializers.Serializer], data) -> dict:
@@ -177,14 +174,3 @@ class AnswerCreateView(APIView):
         data = parse(io.AnswerInput, request.data)
         report = report_answer(observer=request.user, report_id=report_id, answer=data["answer"])
         return Response(io.ReportOutput(report, context={"request": request}).data)
-
-
-class NotFoundView(APIView):
-    """Any other address under the API answers 404 in the API's own error shape."""
-
-    authentication_classes = ()
-    permission_classes = (AllowAny,)
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        raise exceptions.NotFound()

@@ -71,8 +71,8 @@ def fill(count: int):
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
-    from reports.models import Membership, Organization, Role
-    from reports.roles import ensure_groups
+    from people.models import Membership, Organization, Role
+    from people.roles import ensure_groups
     from reports.taxonomy import DEFAULT_SEVERITY, Category
     from stations.models import District, Election, PollingStation, Region
 

@@ -85,7 +85,7 @@ def partner_client():
 
     from partners.keys import key_create
     from partners.models import Partner, Scope
-    from reports.models import Organization
+    from people.models import Organization
 
     partner = Partner.objects.create(name="Benchmark partner", organization=Organization.objects.first())
     _row, key = key_create(partner=partner, scopes=Scope.values, days=1)
@@ -181,7 +181,7 @@ def measure(client, label: str, path: str, requests: int, budget: float) -> dict
 def run(stations: int, reports: int, requests: int, budget: float) -> dict:
     from django.db import connection
 
-    from reports.scores.services import scores_recompute
+    from integrity.services import scores_recompute
 
     started = time.perf_counter()
     election = fill(stations, reports)

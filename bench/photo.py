@@ -93,7 +93,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def measure(data: bytes, runs: int) -> dict[str, float]:
-    from reports.photos import process_photo
+    from core.photos import process_photo
 
     process_photo(data)  # the first call opens Pillow's plugins
     cpu, wall = [], []
@@ -116,7 +116,7 @@ def measure(data: bytes, runs: int) -> dict[str, float]:
 
 def breakdown(data: bytes) -> dict[str, float]:
     """Milliseconds per step in one profiled run; what is left is Python, colour and copying."""
-    from reports.photos import process_photo
+    from core.photos import process_photo
 
     profiler = cProfile.Profile(time.process_time)
     profiler.runcall(process_photo, data)
@@ -144,7 +144,7 @@ def machine() -> str:
 
 
 def section(runs: int, input_mb: float, figures: dict[str, float], steps: dict[str, float]) -> str:
-    from reports.photos import RESAMPLE
+    from core.photos import RESAMPLE
 
     verdict = "met" if figures["cpu_median"] <= TARGET_MS else "**missed**"
     rows = "\n".join(f"| {step} | {ms:.0f} |" for step, ms in steps.items())

@@ -76,9 +76,9 @@ def review(election_id: int, count: int) -> None:
 
 def profile_full(election_id: int) -> dict[str, float]:
     """One full recompute cut into its steps, each timed on its own."""
-    from reports.scores import gather as gathering
-    from reports.scores import services
-    from reports.scoring import (
+    from integrity import gather as gathering
+    from integrity import services
+    from integrity.scoring import (
         ReportColumns,
         ScoreParams,
         district_inputs,
@@ -143,9 +143,9 @@ def report(label: str, timing: dict | float, unit: str = "s", note: str = "") ->
 def run(stations: int, reports: int, runs: int) -> dict:
     from django.db import connection
 
-    from reports.models import DistrictScore
-    from reports.scores.gather import report_rows
-    from reports.scores.services import score_district, scores_recompute
+    from integrity.gather import report_rows
+    from integrity.models import DistrictScore
+    from integrity.services import score_district, scores_recompute
     from stations.models import District
 
     seconds, election = timed(lambda: fill(stations, reports))

@@ -40,7 +40,7 @@ def build_election(stations: int):
     import numpy as np
     from django.contrib.auth import get_user_model
 
-    from reports.models import Organization
+    from people.models import Organization
     from stations.models import District, Election, PollingStation, Region
 
     rng = np.random.default_rng(SEED)

@@ -6,7 +6,7 @@ Builds a synthetic election from a fixed seed (districts of uneven size and cove
 sample of 12 % of the stations, incident rates that differ by district and by severity, several
 reports per incident, a realistic mix of review states) and scores it with the severity weights
 (S5, S3, S1) set to (1, 0.2, 0), to the default (1, 0.4, 0.1), and to (1, 0.6, 0.2). Each set goes
-through reports.scoring exactly as a recompute does (station_indicators, district_inputs,
+through integrity.scoring exactly as a recompute does (station_indicators, district_inputs,
 score_districts) with ScoreParams.from_settings() and only the severity weights replaced. Every
 set uses the same Monte Carlo seed, so the differences are the weights' alone, not sampling noise.
 
@@ -92,7 +92,7 @@ def incidents_at(rng, rates: dict[int, float], observed, in_sample) -> list[tupl
 
 def synthetic_election(seed: int, districts: int):
     """Stations, reports as columns, and each district's description, all from `seed`."""
-    from reports.scoring import ReportColumns, StationInput
+    from integrity.scoring import ReportColumns, StationInput
     from reports.taxonomy import DEFAULT_SEVERITY, Category
 
     rng = np.random.default_rng(seed)
@@ -127,7 +127,7 @@ def synthetic_election(seed: int, districts: int):
 
 def score(stations, columns, weights: dict[int, float], seed: int):
     """The district results under `weights`, by the production code path."""
-    from reports.scoring import ScoreParams, district_inputs, score_districts, station_indicators
+    from integrity.scoring import ScoreParams, district_inputs, score_districts, station_indicators
 
     params = replace(ScoreParams.from_settings(), severity_weights=weights)
     indicators = station_indicators(columns, params)
@@ -207,7 +207,7 @@ def print_summary(results: dict[str, list]) -> None:
 
 
 def print_header(seed: int, districts: int, stations, columns, results: dict[str, list]) -> None:
-    from reports.scoring import ScoreParams
+    from integrity.scoring import ScoreParams
 
     params = ScoreParams.from_settings().as_dict()
     del params["severity_weights"]

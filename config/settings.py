@@ -55,12 +55,18 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Baqylau's apps, from the ground up; each imports only from those listed before it
+    # (see .importlinter). core/ is a plain package below them all.
     "stations",
+    "people",
     "reports",
-    "api",
     "counts",
+    "integrity",
+    "api",
+    "console",
     "partners",
     "webhooks",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -71,7 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "config.accounts.StaffTwoFactorMiddleware",
+    "people.accounts.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -121,11 +127,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Sign-in protection (config/accounts.py). The lockout backend comes first so that a locked-out
+# Sign-in protection (people/accounts.py). The lockout backend comes first so that a locked-out
 # sign-in is refused before the password is even checked.
 AUTHENTICATION_BACKENDS = [
-    "config.accounts.LockoutBackend",
-    "config.accounts.AccountBackend",
+    "people.accounts.LockoutBackend",
+    "people.accounts.AccountBackend",
 ]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("BAQYLAU_LOGIN_FAILURE_LIMIT", 5, minimum=1)
@@ -133,8 +139,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("BAQYLAU_LOGIN_COOLOFF_MINUTES", 1
 # Name and address together: a guesser elsewhere cannot lock a coordinator out of their own laptop.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "config.accounts.client_ip"
-AXES_LOCKOUT_CALLABLE = "config.accounts.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "people.accounts.client_ip"
+AXES_LOCKOUT_CALLABLE = "people.accounts.lockout_response"
 # No record of successful sign-ins and their addresses: it would say where observers were.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
@@ -206,12 +212,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
-# reports.tasks is found by autodiscovery; task modules elsewhere are listed here.
-CELERY_IMPORTS = ["reports.scores.tasks"]
+# Every app's tasks.py is found by autodiscovery (config/celery.py).
 CELERY_BEAT_SCHEDULE: dict = {
     # The safety net behind the recomputes that reviews ask for: a lost message costs minutes, no data.
     "scores-every-5-minutes": {
-        "task": "reports.scores.tasks.scores_recompute_all",
+        "task": "integrity.tasks.scores_recompute_all",
         "schedule": timedelta(minutes=5),
     },
     # Re-queues photo exports whose message was lost and deletes expired export files.
@@ -231,12 +236,12 @@ SCORE_COALESCE_SECONDS = env_int("BAQYLAU_SCORE_COALESCE_SECONDS", 5, minimum=0)
 REST_FRAMEWORK = {
     # Bearer first: its challenge makes a request without credentials a 401 rather than a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "api.authentication.BearerTokenAuthentication",
+        "people.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "EXCEPTION_HANDLER": "api.exceptions.handler",
+    "EXCEPTION_HANDLER": "core.api_errors.handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
@@ -279,7 +284,7 @@ SPECTACULAR_SETTINGS = {
     # Input and output serializers are separate already; the split also gives uploads a binary type.
     "COMPONENT_SPLIT_REQUEST": True,
     # A district's band and the two ends of its band range are one choice set: one name for it.
-    "ENUM_NAME_OVERRIDES": {"BandEnum": "reports.models.scores.Band.choices"},
+    "ENUM_NAME_OVERRIDES": {"BandEnum": "integrity.models.Band.choices"},
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     # No authentication for the schema and the pages: a stale token in the browser cannot lock them.
@@ -311,7 +316,7 @@ if not re.fullmatch(r"bqp_[a-z0-9]{4,12}_[A-Za-z0-9_-]{16,}", DEMO_PARTNER_KEY):
         "DEMO_PARTNER_KEY must read bqp_<4 to 12 lowercase letters or digits>_<at least 16 more characters>."
     )
 
-# The integrity score (reports/scoring; DESIGN.md, "Integrity score"). Every published score stores
+# The integrity score (integrity/scoring; DESIGN.md, "Integrity score"). Every published score stores
 # these values with its inputs and seed, so changing one later never alters a published number.
 # Report weight by evidence level. DESIGN.md does not weigh "verified" (a reviewer accepted it, with
 # no photo and no second observer): more than the observer's word alone, less than an independent witness.

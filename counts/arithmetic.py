@@ -2,7 +2,7 @@
 
 A copy that fails them is still accepted and flagged — the commission's own protocol may be the
 one that does not add up, and the photo shows what it says. The same rules run in the observer's
-browser as they type (counts/static/…); these are the ones the server records.
+browser as they type (api/static/…); these are the ones the server records.
 """
 
 from collections.abc import Mapping

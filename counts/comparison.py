@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from core.review import ReportStatus
 from counts.models import Contest, OfficialResult, ProtocolCopy, TurnoutCount
-from reports.models import ReportStatus
 
 # Protocol fields and the official columns they are compared with.
 COMPARED = (

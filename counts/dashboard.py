@@ -27,7 +27,7 @@ from counts.districts import CountSummary, DistrictCounts, count_summary
 from counts.estimators import RatioEstimate, turnout_shortfall
 from counts.models import Choice, Contest, ContestKind, ForensicRun, ProtocolCopy, ResultBatch, TurnoutCount
 from counts.pictures import distributions_svg, fingerprint_svg, picture_numbers
-from reports.selectors import scoped_for_staff
+from people.selectors import scoped_for_staff
 from stations.models import Election
 
 CACHE_SECONDS = 60

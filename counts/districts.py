@@ -14,8 +14,28 @@ import numpy as np
 from counts.comparison import StationComparison, chosen_protocols, last_turnout_counts, protocol_comparisons
 from counts.estimators import RatioEstimate, Stratum, ratio_estimate, stratified_ratio_estimate
 from counts.models import Contest, ContestKind, OfficialResult
-from counts.risk import CountEvidence
 from stations.models import Election, PollingStation
+
+
+@dataclass(frozen=True)
+class CountEvidence:
+    """What one district's count risk is made of; None where observers gave nothing to compare."""
+
+    protocols_compared: int = 0
+    protocols_differing: int = 0
+    official_turnout: float | None = None
+    observed_turnout: float | None = None  # T̂
+    observed_turnout_se: float | None = None
+
+    @property
+    def has_turnout(self) -> bool:
+        return bool(self.official_turnout) and self.observed_turnout is not None
+
+    @property
+    def shortfall(self) -> float | None:
+        if not self.has_turnout:
+            return None
+        return max(0.0, (self.official_turnout - self.observed_turnout) / self.official_turnout)
 
 
 @dataclass(frozen=True)

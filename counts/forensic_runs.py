@@ -13,11 +13,12 @@ import numpy as np
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.errors import ApplicationError
+from core.signals import evidence_changed
 from counts.forensics.analysis import analyse_election
 from counts.forensics.params import ForensicParams
 from counts.models import ContestKind, ForensicRun, OfficialResult, ResultBatch
 from counts.models.contests import Contest
-from reports.errors import ApplicationError
 
 DISTRICT_LEADER = "district_leader"
 OTHERS = "others"
@@ -134,10 +135,8 @@ def forensics_run(*, contest: Contest, leader: str | None = None, seed: int | No
 
 
 def forensics_changed(election_id: int) -> None:
-    """The forensic flags are part of the scores: recompute them."""
-    from reports.scores.tasks import request_recompute
-
-    request_recompute(election_id)
+    """The forensic flags are part of the scores: say that the election's evidence changed."""
+    evidence_changed.send(sender=ForensicRun, election_id=election_id)
 
 
 def latest_forensics(contest: Contest) -> ForensicRun | None:

@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core.errors import ApplicationError
+from core.signals import evidence_changed
 from counts.importers import Ballot, read_results_csv
 from counts.models import Choice, Contest, ContestKind, OfficialResult, ResultBatch
-from reports.errors import ApplicationError
 from stations.models import Election
 
 RESULT_CHUNK = 2000
@@ -143,7 +144,6 @@ def results_changed(contest: Contest) -> None:
     """What depends on official results: the forensic tests of the contest, and the count risk and
     forensic flags of the election's scores."""
     from counts.tasks import forensics_task
-    from reports.scores.tasks import request_recompute
 
     forensics_task.delay(contest.pk)
-    request_recompute(contest.election_id)
+    evidence_changed.send(sender=Contest, election_id=contest.election_id)

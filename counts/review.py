@@ -7,11 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import ApplicationError, NotFound
+from core.review import MAX_NOTE, ReportStatus
+from core.signals import evidence_changed
 from counts.models import ProtocolAction, ProtocolCopy, ProtocolEvent
-from reports.errors import ApplicationError, NotFound
-from reports.models import ReportStatus, Role
-from reports.models.observations import MAX_NOTE
-from reports.services.review import review_changed, staff_role
+from people.models import Role
+from people.selectors import staff_role
 
 REVIEWABLE = (ReportStatus.SUBMITTED, ReportStatus.NEEDS_INFO)
 REVIEWED = (ReportStatus.VERIFIED, ReportStatus.REJECTED)
@@ -62,5 +63,5 @@ def protocol_review(
     current.review_note = note
     current.save(update_fields=["status", "version", "reviewed_by", "reviewed_at", "review_note"])
     election_id = current.election_id
-    transaction.on_commit(lambda: review_changed(election_id))
+    transaction.on_commit(lambda: evidence_changed.send(sender=ProtocolCopy, election_id=election_id))
     return current

@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from core.errors import NotFound
 from counts.models import Choice, Contest, ProtocolCopy, TurnoutCount
-from reports.errors import NotFound
-from reports.selectors import staff_organization_ids
+from people.selectors import staff_organization_ids
 from stations.models import PollingStation
 
 

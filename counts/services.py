@@ -17,14 +17,14 @@ from django.db import IntegrityError, transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from core.errors import ApplicationError
+from core.intake import check_choice, check_time, existing_row, read_photo
+from core.photos import ProcessedPhoto
+from core.review import MAX_NOTE
 from counts.arithmetic import Protocol, protocol_failures
 from counts.models import ProtocolCopy, TurnoutCount, TurnoutMethod
 from counts.selectors import contests_for_station
-from reports.errors import ApplicationError
-from reports.models.observations import MAX_NOTE
-from reports.photos import ProcessedPhoto
-from reports.selectors import station_get_for_observer
-from reports.services.submissions import _existing, check_choice, check_time, read_photo
+from people.selectors import station_get_for_observer
 from stations.models import PollingStation
 
 # No polling station has more voters than this: a larger number is a typing error.
@@ -86,7 +86,7 @@ def turnout_count_create(
     note: str = "",
 ) -> tuple[TurnoutCount, bool]:
     """Record the voters an observer counted at a station so far. Returns (count, created)."""
-    if existing := _existing(TurnoutCount, pk=id, owner="observer", observer=observer):
+    if existing := existing_row(TurnoutCount, pk=id, owner="observer", observer=observer):
         return existing, False
     station, organization = station_get_for_observer(user=observer, station_id=station_id)
     check_time(counted_at, station.election, "counted_at")
@@ -177,7 +177,7 @@ def protocol_submit(
     takes the latest verified one, else the latest. `captured_at` is used when the photo itself
     carries no capture time.
     """
-    if existing := _existing(ProtocolCopy, pk=id, owner="observer", observer=observer):
+    if existing := existing_row(ProtocolCopy, pk=id, owner="observer", observer=observer):
         return existing, False
     station, organization = station_get_for_observer(user=observer, station_id=station_id)
     contest, codes = _contest_and_codes(station, contest_code)

@@ -4,9 +4,9 @@ import logging
 
 from celery import shared_task
 
+from core.errors import ApplicationError
 from counts.forensic_runs import forensics_run
 from counts.models import Contest
-from reports.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from partners.keys import MAX_DAYS, key_create, key_revoke
 from partners.models import Partner, PartnerKey, Scope
-from reports.admin.mixins import OrganizationScopedAdmin, coordinated_organization_ids
-from reports.models import Organization
+from people.admin.mixins import OrganizationScopedAdmin, coordinated_organization_ids
+from people.models import Organization
 
 DEFAULT_DAYS = 90
 

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import ApplicationError, NotFound
 from partners.models import Partner, PartnerKey, Scope
-from reports.errors import ApplicationError, NotFound
 
 KEY_START = "bqp_"
 MAX_DAYS = 3660

@@ -24,7 +24,7 @@ class Partner(models.Model):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     organization = models.ForeignKey(
-        "reports.Organization",
+        "people.Organization",
         on_delete=models.PROTECT,
         related_name="partners",
         verbose_name=_("registered by organization"),

@@ -1,7 +1,7 @@
 """Districts and stations as the partner API shows them: plain dicts that the JSON serializers
 render and the CSV exports flatten, so both always say the same."""
 
-from reports.models.scores import Coverage
+from integrity.models import Coverage
 from stations.models import District, PollingStation
 
 

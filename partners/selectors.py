@@ -9,8 +9,9 @@ from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subque
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from reports.errors import NotFound
-from reports.models import IncidentReport, ReportPhoto, ReportStatus, ScoreRun, ScoreRunStatus
+from core.errors import NotFound
+from integrity.models import ScoreRun, ScoreRunStatus
+from reports.models import IncidentReport, ReportPhoto, ReportStatus
 from stations.models import District, Election, PollingStation
 
 # The report columns a partner response is built from; everything else stays in the database.

@@ -8,8 +8,8 @@ exports share, so the JSON and the CSV always say the same.
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from integrity.models import Band, Coverage
 from partners.photos import photo_url
-from reports.models.scores import Band, Coverage
 from reports.taxonomy import Category, Phase, Severity
 
 

@@ -1,4 +1,4 @@
-"""Partner API routes, included under /api/v1/ by api/urls.py."""
+"""Partner API routes, included under /api/v1/ by config/urls.py."""
 
 from django.urls import path
 

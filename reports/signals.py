@@ -1,22 +1,10 @@
 """What other parts of Baqylau may listen to; each is sent once the change is committed.
 
 - `report_verified(sender=IncidentReport, report_id=UUID, election_id=int)`: a reviewer verified a report.
-- `district_bands_changed(sender=ScoreRun, election_id=int, run_id=int, changes=[BandChange, …])`: a
-  published recompute moved districts to another band (or band range), or gave a first score.
-"""
 
-from dataclasses import dataclass
+A change of the evidence the scores are made of is announced with core.signals.evidence_changed.
+"""
 
 from django.dispatch import Signal
 
 report_verified = Signal()
-district_bands_changed = Signal()
-
-
-@dataclass(frozen=True)
-class BandChange:
-    """A district's band before and after a recompute: "A".."D", "A-B" for a range, "" for none."""
-
-    district_id: int
-    before: str
-    after: str

@@ -3,14 +3,14 @@ service, and may run twice: messages are acknowledged late and can be delivered 
 
 from celery import shared_task
 
-from reports import exports
+from reports import photo_exports
 
 
 @shared_task(acks_late=True)
 def export_photos_build(job_id: str) -> None:
-    exports.export_photos_build(job_id=job_id)
+    photo_exports.export_photos_build(job_id=job_id)
 
 
 @shared_task(acks_late=True)
 def export_jobs_sweep() -> None:
-    exports.export_jobs_sweep()
+    photo_exports.export_jobs_sweep()

@@ -1,8 +1,13 @@
+from dataclasses import dataclass
+
 import pytest
 import redis as redis_client
 from django.contrib.auth import get_user_model
 from django.utils import translation
+from rest_framework.test import APIClient
 
+from counts.models import Choice, Contest, ContestKind
+from people.services import token_issue
 from stations.models import District, Election, PollingStation, Region
 from tests.services import TEST_REDIS_URL, port_answers, unavailable
 
@@ -68,14 +73,14 @@ def superuser(db):
 
 @pytest.fixture
 def organization(db):
-    from reports.models import Organization
+    from people.models import Organization
 
     return Organization.objects.create(name="Honest Count", slug="honest-count")
 
 
 @pytest.fixture
 def other_organization(db):
-    from reports.models import Organization
+    from people.models import Organization
 
     return Organization.objects.create(name="Another Watch", slug="another-watch")
 
@@ -88,7 +93,7 @@ def station(make_station):
 @pytest.fixture
 def make_member(db):
     """A user with a role in an organization, optionally assigned to stations."""
-    from reports.models import Assignment, Membership, Role
+    from people.models import Assignment, Membership, Role
 
     def make(username: str, organization, *, role=Role.OBSERVER, stations=(), roaming=False, **user_fields):
         user = get_user_model().objects.create_user(username, password="pw-for-tests-only", **user_fields)
@@ -121,13 +126,81 @@ def unassigned_observer(make_member, organization):
 
 @pytest.fixture
 def reviewer(make_member, organization):
-    from reports.models import Role
+    from people.models import Role
 
     return make_member("reviewer-a", organization, role=Role.REVIEWER, is_staff=True)
 
 
 @pytest.fixture
 def coordinator(make_member, organization):
-    from reports.models import Role
+    from people.models import Role
 
     return make_member("coordinator-a", organization, role=Role.COORDINATOR, is_staff=True)
+
+
+PARTIES = [("amanat", "Amanat"), ("auyl", "Auyl"), ("respublica", "Respublica")]
+
+
+@dataclass
+class Contests:
+    party_list: Contest
+    smd: Contest
+
+
+@pytest.fixture
+def contests(election, station, make_station) -> Contests:
+    """A party list, and candidates standing in district 1 (the station's) and in district 2."""
+    elsewhere = make_station("201", district=2)
+    party_list = Contest.objects.create(
+        election=election, code="party_list", name="Party list", kind=ContestKind.PARTY_LIST
+    )
+    for position, (code, name) in enumerate(PARTIES, start=1):
+        Choice.objects.create(contest=party_list, code=code, name=name, position=position)
+    smd = Contest.objects.create(
+        election=election, code="smd", name="Single-mandate district", kind=ContestKind.CANDIDATES
+    )
+    Choice.objects.create(
+        contest=smd, code="d1-ivanova", name="A. Ivanova", district=station.district, position=1
+    )
+    Choice.objects.create(
+        contest=smd, code="d1-seitkali", name="B. Seitkali", district=station.district, position=2
+    )
+    Choice.objects.create(
+        contest=smd, code="d2-omarov", name="C. Omarov", district=elsewhere.district, position=1
+    )
+    return Contests(party_list=party_list, smd=smd)
+
+
+@pytest.fixture
+def signed_in(request):
+    """A client signed in with a session as a user, or the user of the named fixture (None: anonymous)."""
+
+    def make(who) -> APIClient:
+        client = APIClient()
+        if isinstance(who, str):
+            who = request.getfixturevalue(who)
+        if who is not None:
+            client.force_login(who)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def observer_api(observer):
+    client = APIClient()
+    client.force_login(observer)
+    return client
+
+
+@pytest.fixture
+def bearer():
+    """A client that sends only `Authorization: Bearer <key>` for a new token of `user`."""
+
+    def make(user, *, enforce_csrf_checks: bool = False) -> APIClient:
+        _token, key = token_issue(user=user)
+        client = APIClient(enforce_csrf_checks=enforce_csrf_checks)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+        return client
+
+    return make

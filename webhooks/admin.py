@@ -15,8 +15,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from reports.admin.mixins import coordinated_organization_ids
-from reports.errors import ApplicationError
+from core.errors import ApplicationError
+from people.admin.mixins import coordinated_organization_ids
 from webhooks import services
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 

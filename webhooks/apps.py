@@ -7,7 +7,8 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Partner webhooks")
 
     def ready(self) -> None:
-        from reports.signals import district_bands_changed, report_verified
+        from integrity.signals import district_bands_changed
+        from reports.signals import report_verified
         from webhooks import receivers
 
         report_verified.connect(receivers.on_report_verified, dispatch_uid="webhooks.report_verified")

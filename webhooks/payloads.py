@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from integrity.models import DistrictScoreHistory
 from partners.selectors import incidents_for_partners
 from partners.serializers import IncidentOutput
-from reports.models import DistrictScoreHistory
 
 # Fields of the partner API's incident that a webhook leaves out.
 LEFT_OUT = ("photos",)

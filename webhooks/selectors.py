@@ -3,8 +3,8 @@
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from core.errors import NotFound
 from partners.models import Partner
-from reports.errors import NotFound
 from webhooks.models import WebhookEndpoint
 
 

@@ -21,10 +21,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import ApplicationError
+from integrity.signals import BandChange
 from partners.models import Partner, PartnerKey
-from reports.errors import ApplicationError
 from reports.models import IncidentReport
-from reports.signals import BandChange
 from webhooks import payloads, transport
 from webhooks.models import EVENT_SCOPES, DeliveryStatus, Event, WebhookDelivery, WebhookEndpoint
 

@@ -1,4 +1,4 @@
-"""Webhook registration routes for partners, included under /api/v1/ by api/urls.py."""
+"""Webhook registration routes for partners, included under /api/v1/ by config/urls.py."""
 
 from django.urls import path
 

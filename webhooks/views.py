@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.schema import RETRY_AFTER, errors
+from core.api_schema import RETRY_AFTER, errors
 from partners.authentication import HasScope, PartnerKeyAuthentication
 from partners.throttling import PartnerKeyThrottle
 from webhooks import selectors, services

@@ -8,13 +8,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from core.errors import ApplicationError, NotFound
+from core.storage import evidence_image
 from counts.arithmetic import RULES
 from counts.comparison import COMPARED, differences
 from counts.models import OfficialResult, ProtocolAction, ProtocolCopy, TurnoutCount
 from counts.review import REVIEWABLE, REVIEWED, protocol_review
-from reports.admin.mixins import OrganizationFilter, OrganizationScopedAdmin, ReadOnlyAdmin
-from reports.errors import ApplicationError, NotFound
-from reports.views.photos import evidence_image
+from people.admin.mixins import OrganizationFilter, OrganizationScopedAdmin, ReadOnlyAdmin
 
 FIELD_LABELS = {
     "registered": gettext_lazy("registered voters"),

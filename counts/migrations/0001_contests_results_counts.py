@@ -2,7 +2,7 @@
 
 import counts.models.observed
 import django.db.models.deletion
-import reports.models.observations
+import core.storage
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -65,8 +65,8 @@ class Migration(migrations.Migration):
                 ('votes', models.JSONField(default=dict, verbose_name='votes')),
                 ('failures', models.JSONField(blank=True, default=list, verbose_name='arithmetic rules broken')),
                 ('note', models.TextField(blank=True, max_length=2000, verbose_name='note')),
-                ('image', models.FileField(max_length=200, storage=reports.models.observations.photo_storage, upload_to=counts.models.observed.protocol_photo_path)),
-                ('thumbnail', models.FileField(max_length=200, storage=reports.models.observations.photo_storage, upload_to=counts.models.observed.protocol_photo_path)),
+                ('image', models.FileField(max_length=200, storage=core.storage.photo_storage, upload_to=counts.models.observed.protocol_photo_path)),
+                ('thumbnail', models.FileField(max_length=200, storage=core.storage.photo_storage, upload_to=counts.models.observed.protocol_photo_path)),
                 ('width', models.PositiveIntegerField()),
                 ('height', models.PositiveIntegerField()),
                 ('size_bytes', models.PositiveIntegerField()),

@@ -9,9 +9,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import AppendOnlyModel
+from core.review import MAX_NOTE, ReportStatus
+from core.storage import photo_storage
 from counts.models.contests import Contest
-from reports.models import Organization, ReportStatus
-from reports.models.observations import MAX_NOTE, AppendOnlyModel, photo_storage
+from people.models import Organization
 from stations.models import Election, PollingStation
 
 

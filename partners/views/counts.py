@@ -10,7 +10,13 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from api.partner_schema import (
+from counts.dashboard import CACHE_SECONDS, data_state, state_key
+from counts.districts import count_summary
+from counts.models import ProtocolCopy
+from partners import selectors
+from partners.counts import PROTOCOL_COLUMNS, comparison_data, count_estimates_data, shared_protocols
+from partners.models import Scope
+from partners.schema import (
     COUNT_ESTIMATES_EXAMPLE,
     DISTRICT_FILTER,
     ELECTION,
@@ -20,12 +26,6 @@ from api.partner_schema import (
     partner_list,
     response_example,
 )
-from counts.dashboard import CACHE_SECONDS, data_state, state_key
-from counts.districts import count_summary
-from counts.models import ProtocolCopy
-from partners import selectors
-from partners.counts import PROTOCOL_COLUMNS, comparison_data, count_estimates_data, shared_protocols
-from partners.models import Scope
 from partners.views.base import PartnerView, cursor_pages
 
 

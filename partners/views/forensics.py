@@ -11,7 +11,12 @@ from rest_framework import exceptions, serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from api.partner_schema import (
+from counts.forensic_runs import latest_forensics
+from counts.models import Contest
+from counts.pictures import distributions_svg, fingerprint_svg, picture_numbers
+from partners import selectors
+from partners.models import Scope
+from partners.schema import (
     ELECTION,
     FORENSICS_EXAMPLE,
     PARTNER_TAG,
@@ -20,11 +25,6 @@ from api.partner_schema import (
     errors,
     response_example,
 )
-from counts.forensic_runs import latest_forensics
-from counts.models import Contest
-from counts.pictures import distributions_svg, fingerprint_svg, picture_numbers
-from partners import selectors
-from partners.models import Scope
 from partners.views.base import PartnerView
 
 PICTURES = {"fingerprint": fingerprint_svg, "distributions": distributions_svg}

@@ -8,8 +8,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from api import partner_schema
 from partners import exports, selectors
+from partners import schema as partner_schema
 from partners import serializers as io
 from partners.authentication import key_scopes
 from partners.filters import IncidentFilter

@@ -7,8 +7,8 @@ from drf_spectacular.utils import extend_schema_view
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from api import partner_schema
 from partners import exports, selectors
+from partners import schema as partner_schema
 from partners import serializers as io
 from partners.filters import StationFilter
 from partners.models import Scope

@@ -1,8 +1,8 @@
-"""Admin for observers' data: the review of incident reports, people, assignments and check-ins.
+"""Admin for observers' data: the review of incident reports and the check-ins.
 
-Every ModelAdmin here is limited to the user's organizations (reports.admin.mixins).
+Every ModelAdmin here is limited to the user's organizations (people.admin.mixins).
 """
 
-from reports.admin import people, reports
+from reports.admin import checkins, reports
 
-__all__ = ["people", "reports"]
+__all__ = ["checkins", "reports"]

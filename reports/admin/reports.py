@@ -16,10 +16,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from core.errors import ApplicationError
+from people.admin.mixins import OrganizationFilter, OrganizationScopedAdmin
 from reports.admin.forms import RejectSelectedForm
-from reports.admin.mixins import OrganizationFilter, OrganizationScopedAdmin
 from reports.admin.review import ReviewPageMixin
-from reports.errors import ApplicationError
 from reports.models import Evidence, IncidentReport, ReportPhoto
 from reports.services import report_reject, report_verify
 

@@ -19,10 +19,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import ApplicationError, NotFound
+from people.selectors import scoped_for_staff
 from reports.admin.forms import ReviewForm
-from reports.errors import ApplicationError, NotFound
 from reports.models import IncidentReport, ReportPhoto
-from reports.selectors import scoped_for_staff
 from reports.services import (
     report_ask,
     report_claim,

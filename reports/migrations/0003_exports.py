@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import reports.models.exports
-import reports.models.observations
+import core.storage
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('progress_done', models.PositiveIntegerField(default=0, verbose_name='photos done')),
                 ('progress_total', models.PositiveIntegerField(default=0, verbose_name='photos in all')),
                 ('progress_at', models.DateTimeField(blank=True, null=True, verbose_name='last progress')),
-                ('file', models.FileField(blank=True, max_length=200, storage=reports.models.observations.photo_storage, upload_to=reports.models.exports.export_path)),
+                ('file', models.FileField(blank=True, max_length=200, storage=core.storage.photo_storage, upload_to=reports.models.exports.export_path)),
                 ('error', models.TextField(blank=True, verbose_name='error')),
                 ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
                 ('expires_at', models.DateTimeField(default=reports.models.exports.export_expiry, verbose_name='expires')),

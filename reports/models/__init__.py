@@ -1,3 +1,4 @@
+from core.review import ReportStatus
 from reports.models.exports import ExportJob
 from reports.models.observations import (
     CheckIn,
@@ -6,35 +7,15 @@ from reports.models.observations import (
     IncidentReport,
     ReportEvent,
     ReportPhoto,
-    ReportStatus,
 )
-from reports.models.organizations import Assignment, Membership, Organization, Role
-from reports.models.scores import (
-    DistrictScore,
-    DistrictScoreHistory,
-    ScoreRun,
-    ScoreRunStatus,
-    StationIndicator,
-)
-from reports.models.tokens import ObserverToken
 
 __all__ = [
-    "Assignment",
     "CheckIn",
-    "DistrictScore",
-    "DistrictScoreHistory",
     "EventAction",
     "Evidence",
     "ExportJob",
     "IncidentReport",
-    "Membership",
-    "ObserverToken",
-    "Organization",
     "ReportEvent",
     "ReportPhoto",
     "ReportStatus",
-    "Role",
-    "ScoreRun",
-    "ScoreRunStatus",
-    "StationIndicator",
 ]

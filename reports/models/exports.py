@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reports.models.observations import photo_storage
+from core.storage import photo_storage
 
 EXPORT_LIFETIME = timedelta(hours=24)
 

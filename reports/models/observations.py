@@ -4,18 +4,19 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from reports.models.organizations import Organization
+from core.audit import AppendOnlyModel
+from core.review import MAX_NOTE, ReportStatus
+from core.storage import photo_storage
+from people.models import Organization
 from reports.taxonomy import Category, CheckInKind, Phase, Severity
 from stations.models import Election, PollingStation
 
 MAX_DESCRIPTION = 5000
-MAX_NOTE = 2000
 
 
 class CheckIn(models.Model):
@@ -43,13 +44,6 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
-
-
-class ReportStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
-    NEEDS_INFO = "needs_info", _("Question from a reviewer")
-    VERIFIED = "verified", _("Verified")
-    REJECTED = "rejected", _("Rejected")
 
 
 CORROBORATION_WINDOW = timedelta(minutes=60)
@@ -213,10 +207,6 @@ class IncidentReport(models.Model):
         return f"{self.get_category_display()} at {self.station.number}"
 
 
-def photo_storage():
-    return storages["photos"]
-
-
 def photo_path(photo: "ReportPhoto", filename: str) -> str:
     return f"reports/{photo.report_id}/{filename}"
 
@@ -259,31 +249,6 @@ class EventAction(models.TextChoices):
     SEVERITY = "severity", _("severity changed")
     CLAIM = "claim", _("taken for review")
     RELEASE = "release", _("released")
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("The audit trail is append-only.")
-
-    def delete(self):
-        raise TypeError("The audit trail is append-only.")
-
-
-class AppendOnlyModel(models.Model):
-    """An audit trail's row: written once by a service, never changed or removed."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError("The audit trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("The audit trail is append-only.")
 
 
 class ReportEvent(AppendOnlyModel):

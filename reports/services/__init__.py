@@ -1,6 +1,5 @@
 """The only writers of observers' data and of its review. Views, admin, API and tasks call these."""
 
-from reports.services.assignments import assignments_import as assignments_import
 from reports.services.review import (
     report_answer,
     report_ask,
@@ -15,17 +14,13 @@ from reports.services.submissions import (
     MAX_PHOTOS_PER_REPORT,
     checkin_create,
     photo_attach,
-    read_photo,
     report_submit,
-    token_issue,
-    token_revoke,
 )
 
 __all__ = [
     "MAX_PHOTOS_PER_REPORT",
     "checkin_create",
     "photo_attach",
-    "read_photo",
     "report_answer",
     "report_ask",
     "report_claim",
@@ -35,6 +30,4 @@ __all__ = [
     "report_set_severity",
     "report_submit",
     "report_verify",
-    "token_issue",
-    "token_revoke",
 ]

@@ -14,29 +14,17 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
-from reports.errors import ApplicationError, NotFound
-from reports.models import EventAction, IncidentReport, Membership, ReportEvent, ReportStatus, Role
-from reports.models.observations import MAX_NOTE
+from core.errors import ApplicationError, NotFound
+from core.review import MAX_NOTE
+from core.signals import evidence_changed
+from people.models import Role
+from people.selectors import staff_role
+from reports.models import EventAction, IncidentReport, ReportEvent, ReportStatus
 from reports.signals import report_verified
 from reports.taxonomy import Severity
 
 REVIEWABLE = (ReportStatus.SUBMITTED, ReportStatus.NEEDS_INFO)
 REVIEWED = (ReportStatus.VERIFIED, ReportStatus.REJECTED)
-
-
-def staff_role(user: AbstractBaseUser, report: IncidentReport) -> str | None:
-    """The user's review role for the report's organization: coordinator, reviewer, or None."""
-    if user.is_superuser:
-        return Role.COORDINATOR
-    roles = set(
-        Membership.objects.filter(user=user, organization_id=report.organization_id).values_list(
-            "role", flat=True
-        )
-    )
-    for role in (Role.COORDINATOR, Role.REVIEWER):
-        if role in roles:
-            return role
-    return None
 
 
 def _locked(report: IncidentReport, by: AbstractBaseUser, expected_version: int | None) -> IncidentReport:
@@ -249,8 +237,5 @@ def _saved_and_scored(report: IncidentReport, fields: list[str]) -> IncidentRepo
 
 
 def review_changed(election_id: int) -> None:
-    """What depends on reviews: the election's integrity scores, recomputed in the background."""
-    # Imported when needed, so that loading the review workflow does not load Celery and numpy.
-    from reports.scores.tasks import request_recompute
-
-    request_recompute(election_id)
+    """Say that the election's evidence changed; whoever scores it listens (integrity/)."""
+    evidence_changed.send(sender=IncidentReport, election_id=election_id)

@@ -1,60 +1,27 @@
 """The only writers of observers' data: check-ins, incident reports, photos, tokens."""
 
-import secrets
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports.errors import ApplicationError, NotFound
-from reports.models import CheckIn, IncidentReport, ObserverToken, ReportEvent, ReportPhoto, ReportStatus
-from reports.models.observations import MAX_DESCRIPTION, MAX_NOTE, EventAction
-from reports.photos import MAX_PHOTO_BYTES, PhotoRejected, ProcessedPhoto, process_photo
-from reports.selectors import report_get_for_observer, station_get_for_observer
+from core.errors import ApplicationError
+from core.intake import check_choice, check_time, existing_row, read_photo
+from core.photos import ProcessedPhoto
+from core.review import MAX_NOTE
+from people.selectors import station_get_for_observer
+from reports.models import CheckIn, IncidentReport, ReportEvent, ReportPhoto, ReportStatus
+from reports.models.observations import MAX_DESCRIPTION, EventAction
+from reports.selectors import report_get_for_observer
 from reports.taxonomy import DEFAULT_SEVERITY, Category, CheckInKind, Phase
-from stations.models import Election
 
 MAX_PHOTOS_PER_REPORT = 6
-FUTURE_TOLERANCE = timedelta(minutes=5)
 PHOTO_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.NEEDS_INFO)
-
-
-def check_time(value: datetime, election: Election, field: str) -> None:
-    """No more than 5 minutes ahead of the server's clock, and not before the eve of election day."""
-    if timezone.is_naive(value):
-        raise ApplicationError(_("Give the time with its time zone."), field=field)
-    if value > timezone.now() + FUTURE_TOLERANCE:
-        raise ApplicationError(_("This time is in the future; check the phone's clock."), field=field)
-    eve = datetime.combine(election.date - timedelta(days=1), time.min, tzinfo=ZoneInfo(election.timezone))
-    if value < eve:
-        raise ApplicationError(_("This time is before the day before the election."), field=field)
-
-
-def check_choice(value: str, choices, field: str) -> None:
-    if value not in choices.values:
-        raise ApplicationError(_("%(value)s is not a valid choice.") % {"value": value}, field=field)
-
-
-def _existing(model, *, pk, owner: str, observer):
-    """The row a retried request already created, or None; someone else's id is refused."""
-    try:
-        owner_id = model.objects.filter(pk=pk).values_list(owner, flat=True).first()
-    except ValidationError:
-        raise ApplicationError(_("The id must be a UUID."), field="id") from None
-    if owner_id is None:
-        return None
-    if owner_id != observer.pk:
-        raise ApplicationError(_("This id is already in use; the app must generate a new one."), field="id")
-    return model.objects.get(pk=pk)
 
 
 def checkin_create(
@@ -68,7 +35,7 @@ def checkin_create(
     note: str = "",
 ) -> tuple[CheckIn, bool]:
     """Record that the observer was at a station. Returns (check-in, created)."""
-    if existing := _existing(CheckIn, pk=id, owner="observer", observer=observer):
+    if existing := existing_row(CheckIn, pk=id, owner="observer", observer=observer):
         return existing, False
     station, organization = station_get_for_observer(user=observer, station_id=station_id)
     check_choice(kind, CheckInKind, "kind")
@@ -105,21 +72,6 @@ def check_position(latitude: Decimal | None, longitude: Decimal | None, accuracy
         raise ApplicationError(_("The accuracy cannot be negative."), field="accuracy_m")
 
 
-def read_photo(upload: UploadedFile, *, election: Election, field: str = "photos") -> ProcessedPhoto:
-    """Decode, strip and re-encode an upload; the received bytes are never stored.
-
-    A camera that records no time zone wrote the station's local time, so read it there.
-    """
-    if upload.size is not None and upload.size > MAX_PHOTO_BYTES:
-        raise ApplicationError(_("The photo is larger than 20 MB."), field=field)
-    try:
-        return process_photo(
-            upload.read(), filename=upload.name or "", default_tz=ZoneInfo(election.timezone)
-        )
-    except PhotoRejected as exc:
-        raise ApplicationError(f"{upload.name}: {exc}" if upload.name else str(exc), field=field) from None
-
-
 def _store_photo(report: IncidentReport, processed: ProcessedPhoto, *, photo_id=None) -> ReportPhoto:
     photo = ReportPhoto(
         report=report,
@@ -152,7 +104,7 @@ def report_submit(
     photos: Sequence[UploadedFile] = (),
 ) -> tuple[IncidentReport, bool]:
     """File an incident report with its photos, all or nothing. Returns (report, created)."""
-    if existing := _existing(IncidentReport, pk=id, owner="observer", observer=observer):
+    if existing := existing_row(IncidentReport, pk=id, owner="observer", observer=observer):
         return existing, False
     station, organization = station_get_for_observer(user=observer, station_id=station_id)
     check_choice(category, Category, "category")
@@ -201,7 +153,7 @@ def photo_attach(
 ) -> tuple[ReportPhoto, bool]:
     """Add a photo to one's own report. The same photo sent twice is stored once."""
     report = report_get_for_observer(user=observer, report_id=report_id)
-    if existing := _existing(ReportPhoto, pk=id, owner="report__observer", observer=observer):
+    if existing := existing_row(ReportPhoto, pk=id, owner="report__observer", observer=observer):
         return existing, False
     if report.status not in PHOTO_STATUSES:
         raise ApplicationError(
@@ -227,24 +179,3 @@ def photo_attach(
         )
         return found, False
     return photo, True
-
-
-def token_issue(*, user: AbstractBaseUser) -> tuple[ObserverToken, str]:
-    """A new bearer token for the user's phone. The key is returned once and stored only hashed."""
-    if not user.is_active:
-        raise NotFound()
-    key = secrets.token_urlsafe(32)
-    token = ObserverToken.objects.create(
-        user=user,
-        key_hash=ObserverToken.hash_key(key),
-        prefix=key[:8],
-        expires_at=timezone.now() + timedelta(days=settings.OBSERVER_TOKEN_DAYS),
-    )
-    return token, key
-
-
-def token_revoke(*, token: ObserverToken) -> ObserverToken:
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-    return token

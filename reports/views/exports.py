@@ -24,11 +24,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from reports import exports
-from reports.errors import ApplicationError, NotFound
+from core.errors import ApplicationError, NotFound
+from people.selectors import scoped_for_staff
+from reports import exports, photo_exports
 from reports.models import ExportJob, IncidentReport, ReportPhoto
 from reports.models.exports import ExportStatus
-from reports.selectors import scoped_for_staff
 from stations.models import Election
 
 logger = logging.getLogger(__name__)
@@ -129,9 +129,9 @@ def export_photos(request):
         return back_to_changelist()
     error = ""
     if request.method == "POST":
-        report_ids = reports.values_list("pk", flat=True)[: exports.MAX_ZIP_REPORTS + 1]
+        report_ids = reports.values_list("pk", flat=True)[: photo_exports.MAX_ZIP_REPORTS + 1]
         try:
-            job = exports.export_photos_request(
+            job = photo_exports.export_photos_request(
                 user=request.user, report_ids=list(report_ids), query=request.GET.urlencode()
             )
         except ApplicationError as exc:
@@ -144,7 +144,7 @@ def export_photos(request):
         "opts": IncidentReport._meta,
         "report_count": reports.count(),
         "photo_count": ReportPhoto.objects.filter(report__in=reports).count(),
-        "max_reports": exports.MAX_ZIP_REPORTS,
+        "max_reports": photo_exports.MAX_ZIP_REPORTS,
         "query": request.GET.urlencode(),
         "error": error,
     }
@@ -153,7 +153,7 @@ def export_photos(request):
 
 def _job_or_404(request, job_id) -> ExportJob:
     try:
-        return exports.export_job_get_for_user(user=request.user, job_id=job_id)
+        return photo_exports.export_job_get_for_user(user=request.user, job_id=job_id)
     except NotFound:
         raise Http404 from None
 

@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from reports.services import report_submit, token_issue
+from reports.services import report_submit
 from tests.images import jpeg_bytes
 
 # Election day of the test election, in Astana's offset that year.
@@ -28,41 +28,6 @@ def photo_file(content: bytes | None = None, name: str = "photo.jpg") -> SimpleU
 def api():
     """An anonymous client."""
     return APIClient()
-
-
-@pytest.fixture
-def signed_in(request):
-    """A client signed in with a session as a user, or the user of the named fixture (None: anonymous)."""
-
-    def make(who) -> APIClient:
-        client = APIClient()
-        if isinstance(who, str):
-            who = request.getfixturevalue(who)
-        if who is not None:
-            client.force_login(who)
-        return client
-
-    return make
-
-
-@pytest.fixture
-def observer_api(observer):
-    client = APIClient()
-    client.force_login(observer)
-    return client
-
-
-@pytest.fixture
-def bearer():
-    """A client that sends only `Authorization: Bearer <key>` for a new token of `user`."""
-
-    def make(user, *, enforce_csrf_checks: bool = False) -> APIClient:
-        _token, key = token_issue(user=user)
-        client = APIClient(enforce_csrf_checks=enforce_csrf_checks)
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-        return client
-
-    return make
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from reports.models import CheckIn, ObserverToken
-from reports.services import token_issue, token_revoke
+from people.models import ObserverToken
+from people.services import token_issue, token_revoke
+from reports.models import CheckIn
 from tests.api.conftest import MORNING, error
 
 TOKEN_URL = "/api/v1/auth/token/"

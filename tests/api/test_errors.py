@@ -6,7 +6,7 @@ from django.http import Http404
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
-from api.exceptions import handler
+from core.api_errors import handler
 
 
 class Raising(APIView):

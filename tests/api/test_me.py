@@ -1,6 +1,6 @@
 import pytest
 
-from reports.models import Membership
+from people.models import Membership
 
 ME_URL = "/api/v1/me/"
 

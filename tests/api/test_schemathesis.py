@@ -18,19 +18,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis.configuration import set_hypothesis_home_dir
 from schemathesis.engine import events
 
+from integrity.services import scores_recompute
 from partners.keys import key_create
 from partners.models import Partner, Scope
 from partners.photos import photo_token
-from reports.models import ReportPhoto, Role
-from reports.scores.services import scores_recompute
-from reports.services import (
-    checkin_create,
-    report_ask,
-    report_reject,
-    report_submit,
-    report_verify,
-    token_issue,
-)
+from people.models import Role
+from people.services import token_issue
+from reports.models import ReportPhoto
+from reports.services import checkin_create, report_ask, report_reject, report_submit, report_verify
 from tests.images import jpeg_bytes
 from webhooks.models import WebhookEndpoint
 

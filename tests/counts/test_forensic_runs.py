@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.errors import ApplicationError
 from counts.forensic_runs import forensics_run, latest_forensics
 from counts.forensics.params import TESTS
 from counts.models import Contest, ForensicRun
-from reports.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ import pytest
 from counts.forensics import TESTS, analyse_election
 from counts.forensics.digits import second_digits
 from counts.forensics.integer import within_whole_percent
-from reports.scoring.headline import headline
-from reports.scoring.params import ScoreParams
+from integrity.scoring.headline import headline
+from integrity.scoring.params import ScoreParams
 
 ALBANIA = Path(__file__).resolve().parents[1] / "data" / "albania2017" / "albania.csv"
 PARTIES = [

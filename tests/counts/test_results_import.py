@@ -4,10 +4,10 @@ every bad line named, a corrected file replacing the current results and keeping
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.errors import ApplicationError
 from counts.importers import Ballot, read_results_csv
 from counts.models import Choice, Contest, OfficialResult, ResultBatch
 from counts.results import ChoiceSpec, contest_define, results_import
-from reports.errors import ApplicationError
 from stations.importers import CsvImportError
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,12 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.errors import ApplicationError, NotFound
 from counts.models import Contest, OfficialResult, ProtocolCopy, ProtocolEvent, ResultBatch
 from counts.results import ChoiceSpec, contest_define, results_import
 from counts.review import protocol_review
-from reports.errors import ApplicationError, NotFound
-from reports.models import ReportStatus, Role
+from people.models import Role
+from reports.models import ReportStatus
 from tests.images import jpeg_bytes
 from tests.reports.test_review_admin import in_group
 

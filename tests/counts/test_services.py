@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import ExifTags, Image
 
+from core.errors import ApplicationError, NotFound
 from counts.models import Contest, ProtocolCopy, TurnoutCount
 from counts.services import protocol_submit, turnout_count_create
-from reports.errors import ApplicationError, NotFound
 from stations.models import Election
 from tests.images import jpeg_bytes
 

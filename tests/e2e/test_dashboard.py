@@ -10,9 +10,11 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from reports.models import CheckIn, DistrictScore, IncidentReport, Role
-from reports.roles import ensure_groups
-from reports.scores.services import scores_recompute
+from integrity.models import DistrictScore
+from integrity.services import scores_recompute
+from people.models import Role
+from people.roles import ensure_groups
+from reports.models import CheckIn, IncidentReport
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

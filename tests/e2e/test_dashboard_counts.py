@@ -10,8 +10,8 @@ from django.core.cache import cache
 from playwright.sync_api import expect
 
 from counts.forensic_runs import forensics_run
-from reports.models import Role
-from tests.counts.test_dashboard_counts import (
+from people.models import Role
+from tests.console.test_dashboard_counts import (
     COPIES,
     build_stations,
     copy_protocol,

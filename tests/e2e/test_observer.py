@@ -11,8 +11,9 @@ from django.utils import timezone
 from PIL import ExifTags, Image
 from playwright.sync_api import expect
 
-from reports.models import CheckIn, IncidentReport, ObserverToken
-from reports.services import token_revoke
+from people.models import ObserverToken
+from people.services import token_revoke
+from reports.models import CheckIn, IncidentReport
 from tests.images import jpeg_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

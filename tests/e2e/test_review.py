@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from reports.models import IncidentReport, Role
-from reports.roles import ensure_groups
+from people.models import Role
+from people.roles import ensure_groups
+from reports.models import IncidentReport
 from reports.services import report_submit
 from tests.images import jpeg_bytes
 

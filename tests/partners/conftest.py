@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from partners.keys import key_create
 from partners.models import Partner, Scope
-from reports.models import Membership, Organization, Role
+from people.models import Membership, Organization, Role
 from reports.services import report_ask, report_reject, report_submit, report_verify
 from stations.models import PollingStation
 from tests.images import jpeg_bytes
@@ -140,7 +140,7 @@ def make_incident(secret_observer, station, make_member):
 
 
 def coordinator_of(make_member, organization, username: str):
-    from reports.roles import ensure_groups
+    from people.roles import ensure_groups
 
     user = make_member(username, organization, role=Role.COORDINATOR, is_staff=True)
     user.groups.add(ensure_groups()["Coordinator"])

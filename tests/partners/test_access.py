@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from partners.keys import key_revoke
 from partners.models import PartnerKey, Scope
-from reports.services import token_issue
+from people.services import token_issue
 
 pytestmark = pytest.mark.django_db
 

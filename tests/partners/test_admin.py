@@ -5,8 +5,8 @@ import re
 import pytest
 
 from partners.models import Partner, PartnerKey
-from reports.models import Role
-from reports.roles import ensure_groups
+from people.models import Role
+from people.roles import ensure_groups
 from tests.partners.conftest import coordinator_of
 
 pytestmark = pytest.mark.django_db

@@ -175,7 +175,8 @@ def test_a_signed_link_expires(api, partner_api, make_incident, settings):
 @pytest.fixture
 def spread(make_incident, secret_observer, make_station, election):
     """Verified incidents across districts, regions, categories and phases."""
-    from reports.models import Assignment, IncidentReport, Membership
+    from people.models import Assignment, Membership
+    from reports.models import IncidentReport
 
     far = make_station("777", district=9, region="Mangystau Region")
     Assignment.objects.create(membership=Membership.objects.get(user=secret_observer), station=far)

@@ -4,7 +4,7 @@ observers and reviewers is looked for in the whole text of every response."""
 import pytest
 from PIL import ExifTags, Image
 
-from reports.models import DistrictScore, ScoreRun, StationIndicator
+from integrity.models import DistrictScore, ScoreRun, StationIndicator
 from tests.images import jpeg_bytes
 from tests.partners.conftest import SECRETS, assert_no_secret_in
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from django.utils.http import http_date
 
-from reports.models import DistrictScore, ScoreRun, StationIndicator
+from integrity.models import DistrictScore, ScoreRun, StationIndicator
 from stations.models import Election, PollingStation
 
 pytestmark = pytest.mark.django_db

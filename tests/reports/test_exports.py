@@ -25,10 +25,11 @@ from django.utils import timezone
 from PIL import ExifTags, Image
 
 from config.celery import app as celery_app
-from reports import exports, tasks
-from reports.models import ExportJob, IncidentReport, ReportPhoto, Role
+from people.models import Role
+from people.roles import ensure_groups
+from reports import exports, photo_exports, tasks
+from reports.models import ExportJob, IncidentReport, ReportPhoto
 from reports.models.exports import ExportStatus
-from reports.roles import ensure_groups
 from reports.services import report_submit, report_verify
 from reports.taxonomy import DEFAULT_SEVERITY, Category
 from stations.models import PollingStation
@@ -186,7 +187,7 @@ def test_a_superuser_exports_every_organization(client, superuser, reports):
 def test_identity_is_left_empty_for_reports_of_an_organization_the_user_only_reviews(
     client, coordinator, reports, other_organization
 ):
-    from reports.models import Membership
+    from people.models import Membership
 
     Membership.objects.create(user=coordinator, organization=other_organization, role=Role.REVIEWER)
     client.force_login(coordinator)
@@ -380,7 +381,7 @@ def test_a_running_export_whose_worker_died_is_built_again_and_a_live_one_is_lef
     coordinator, reports, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
-        job = exports.export_photos_request(user=coordinator, report_ids=[reports["with_photo"].pk])
+        job = photo_exports.export_photos_request(user=coordinator, report_ids=[reports["with_photo"].pk])
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportStatus.RUNNING, attempt=1, progress_at=timezone.now()
     )
@@ -394,7 +395,7 @@ def test_a_running_export_whose_worker_died_is_built_again_and_a_live_one_is_lef
 
 
 def test_the_zip_leaves_out_reports_the_requester_may_not_see_even_when_asked_for_them(coordinator, reports):
-    job = exports.export_photos_request(user=coordinator, report_ids=[r.pk for r in reports.values()])
+    job = photo_exports.export_photos_request(user=coordinator, report_ids=[r.pk for r in reports.values()])
     tasks.export_photos_build(str(job.pk))
     job.refresh_from_db()
     with job.file.open("rb") as handle:
@@ -406,7 +407,7 @@ def test_the_zip_leaves_out_reports_the_requester_may_not_see_even_when_asked_fo
 
 
 def test_a_list_too_long_for_one_zip_is_refused_with_a_message(client, coordinator, reports, monkeypatch):
-    monkeypatch.setattr(exports, "MAX_ZIP_REPORTS", 1)
+    monkeypatch.setattr(photo_exports, "MAX_ZIP_REPORTS", 1)
     client.force_login(coordinator)
     response = client.post(reverse("reports_export_photos"))
     assert response.status_code == 400
@@ -418,14 +419,14 @@ def test_the_sweep_queues_a_lost_export_again_and_deletes_expired_files(
     coordinator, reports, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
-        lost = exports.export_photos_request(user=coordinator, report_ids=[reports["with_photo"].pk])
+        lost = photo_exports.export_photos_request(user=coordinator, report_ids=[reports["with_photo"].pk])
     ExportJob.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=True):
-        old = exports.export_photos_request(user=coordinator, report_ids=[reports["with_photo"].pk])
+        old = photo_exports.export_photos_request(user=coordinator, report_ids=[reports["with_photo"].pk])
     old.refresh_from_db()
     ExportJob.objects.filter(pk=old.pk).update(expires_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
-        assert exports.export_jobs_sweep() == {"requeued": 1, "expired": 1}
+        assert photo_exports.export_jobs_sweep() == {"requeued": 1, "expired": 1}
     assert ExportJob.objects.get(pk=lost.pk).status == ExportStatus.DONE
     assert ExportJob.objects.get(pk=old.pk).file.name == ""
     assert not old.file.storage.exists(old.file.name)
@@ -594,7 +595,7 @@ def reset_producers() -> None:
 
 def test_a_real_worker_builds_the_zip_from_a_redis_queue(coordinator, reports, celery_worker):
     worker, log = celery_worker
-    job = exports.export_photos_request(user=coordinator, report_ids=[reports["with_photo"].pk])
+    job = photo_exports.export_photos_request(user=coordinator, report_ids=[reports["with_photo"].pk])
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and worker.poll() is None:
         job.refresh_from_db()

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from reports.errors import ApplicationError, NotFound
+from core.errors import ApplicationError, NotFound
 from reports.models import IncidentReport, ReportEvent
 from reports.services import (
     report_answer,
@@ -133,7 +133,7 @@ def test_someone_without_a_review_role_in_the_organization_finds_nothing(request
 
 
 def test_a_reviewer_of_another_organization_finds_nothing(report, make_member, other_organization):
-    from reports.models import Role
+    from people.models import Role
 
     stranger = make_member("reviewer-b", other_organization, role=Role.REVIEWER, is_staff=True)
     with pytest.raises(NotFound):

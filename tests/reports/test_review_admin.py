@@ -11,9 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from people.models import Assignment, Role
+from people.roles import ensure_groups
 from reports.admin.reports import age_text
-from reports.models import Assignment, IncidentReport, ReportEvent, Role
-from reports.roles import ensure_groups
+from reports.models import IncidentReport, ReportEvent
 from reports.services import report_submit, report_verify
 from tests.images import jpeg_bytes
 
@@ -398,7 +399,7 @@ def test_a_photo_sent_with_another_report_is_flagged_as_a_duplicate(
 def import_csv(client, organization, election, text: str):
     upload = SimpleUploadedFile("assignments.csv", text.encode(), content_type="text/csv")
     data = {"organization": organization.pk, "election": election.pk, "file": upload}
-    return client.post(reverse("admin:reports_assignment_import"), data, follow=True)
+    return client.post(reverse("admin:people_assignment_import"), data, follow=True)
 
 
 def import_errors(response) -> list[str]:
@@ -457,7 +458,7 @@ def test_a_good_file_creates_the_missing_assignments_and_counts_the_rest(
 
 def test_only_a_user_who_may_add_assignments_opens_the_import(client, reviewer, organization, election):
     client.force_login(reviewer)
-    assert client.get(reverse("admin:reports_assignment_import")).status_code == 403
+    assert client.get(reverse("admin:people_assignment_import")).status_code == 403
 
 
 def test_coordinators_export_the_filtered_list_and_reviewers_have_no_export_links(

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from reports.errors import ApplicationError, NotFound
+from core.errors import ApplicationError, NotFound
 from reports.models import CheckIn, IncidentReport, ReportEvent, ReportPhoto
 from reports.services import checkin_create, photo_attach, report_submit
 from tests.images import jpeg_bytes, png_bytes

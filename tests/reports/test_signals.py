@@ -5,10 +5,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from reports.models import CheckIn, IncidentReport, ScoreRun
-from reports.scores.services import scores_recompute
+from integrity.models import ScoreRun
+from integrity.services import scores_recompute
+from integrity.signals import BandChange, district_bands_changed
+from reports.models import CheckIn, IncidentReport
 from reports.services.review import report_verify
-from reports.signals import BandChange, district_bands_changed, report_verified
+from reports.signals import report_verified
 from reports.taxonomy import Category, Severity
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from reports.models import Role
-from reports.roles import ensure_groups
+from people.models import Role
+from people.roles import ensure_groups
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 from webhooks.services import endpoint_create
 

@@ -9,11 +9,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from integrity.services import scores_recompute
 from partners.keys import key_revoke
 from partners.selectors import incidents_for_partners
 from partners.serializers import IncidentOutput
-from reports.models import CheckIn, IncidentReport, Membership
-from reports.scores.services import scores_recompute
+from people.models import Membership
+from reports.models import CheckIn, IncidentReport
 from reports.services.review import report_verify
 from webhooks.models import DeliveryStatus, WebhookDelivery
 from webhooks.services import delivery_requeue, endpoint_disable, incident_verified_queue

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from partners.keys import key_revoke
 from partners.models import PartnerKey
-from reports.services import token_issue
+from people.services import token_issue
 from webhooks.models import WebhookEndpoint
 from webhooks.services import MAX_ENDPOINTS_PER_PARTNER
 

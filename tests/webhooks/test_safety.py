@@ -83,7 +83,7 @@ def test_an_endpoint_that_became_private_is_refused_at_send_time_without_a_reque
 
 
 def test_registering_a_private_address_is_refused_with_the_reason(settings, partner_key):
-    from reports.errors import ApplicationError
+    from core.errors import ApplicationError
 
     settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False
     with pytest.raises(ApplicationError) as refused:

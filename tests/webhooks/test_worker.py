@@ -1,6 +1,6 @@
 """A webhook delivered through a real Redis and a real `celery worker` process, retry included.
 
-Like tests/reports/test_scores_worker.py, the worker runs in its own process against the test
+Like tests/integrity/test_scores_worker.py, the worker runs in its own process against the test
 database, so this needs PostgreSQL, and it commits for real. It uses Redis database 7.
 """
 
@@ -11,8 +11,8 @@ import redis as redis_client
 from django.db import connection
 
 from reports.services.review import report_verify
-from tests.reports.test_scores import tasks_sent_to
-from tests.reports.test_scores_worker import Worker, wait_for
+from tests.integrity.test_scores import tasks_sent_to
+from tests.integrity.test_scores_worker import Worker, wait_for
 from tests.services import TEST_REDIS_URL, port_answers, unavailable
 from webhooks.models import WebhookDelivery
 

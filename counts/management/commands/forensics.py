@@ -2,10 +2,10 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import ApplicationError
 from counts.forensic_runs import forensics_run
 from counts.forensics.params import TESTS
 from counts.models import Contest
-from reports.errors import ApplicationError
 
 
 class Command(BaseCommand):

@@ -4,9 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import ApplicationError
 from counts.models import ContestKind
 from counts.results import ChoiceSpec, choices_parse, contest_define
-from reports.errors import ApplicationError
 from stations.importers import CsvImportError, decode_csv
 from stations.models import Election
 

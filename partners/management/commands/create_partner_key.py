@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from core.errors import ApplicationError
 from partners.keys import key_create
 from partners.models import Partner
-from reports.errors import ApplicationError
-from reports.models import Organization
+from people.models import Organization
 
 
 class Command(BaseCommand):

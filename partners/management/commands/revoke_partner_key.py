@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import NotFound
 from partners.keys import KEY_START, key_revoke
-from reports.errors import NotFound
 
 
 class Command(BaseCommand):

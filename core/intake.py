@@ -1,0 +1,62 @@
+"""The rules every observer's submission shares, whatever it carries (a check-in, a report, a turnout
+count, a protocol copy): its id, its times, its choices and its photos.
+
+`election` is a stations.Election; only its date and time zone are read.
+"""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import ApplicationError
+from core.photos import MAX_PHOTO_BYTES, PhotoRejected, ProcessedPhoto, process_photo
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def existing_row(model, *, pk, owner: str, observer):
+    """The row a retried request already created, or None; someone else's id is refused."""
+    try:
+        owner_id = model.objects.filter(pk=pk).values_list(owner, flat=True).first()
+    except ValidationError:
+        raise ApplicationError(_("The id must be a UUID."), field="id") from None
+    if owner_id is None:
+        return None
+    if owner_id != observer.pk:
+        raise ApplicationError(_("This id is already in use; the app must generate a new one."), field="id")
+    return model.objects.get(pk=pk)
+
+
+def check_time(value: datetime, election, field: str) -> None:
+    """No more than 5 minutes ahead of the server's clock, and not before the eve of election day."""
+    if timezone.is_naive(value):
+        raise ApplicationError(_("Give the time with its time zone."), field=field)
+    if value > timezone.now() + FUTURE_TOLERANCE:
+        raise ApplicationError(_("This time is in the future; check the phone's clock."), field=field)
+    eve = datetime.combine(election.date - timedelta(days=1), time.min, tzinfo=ZoneInfo(election.timezone))
+    if value < eve:
+        raise ApplicationError(_("This time is before the day before the election."), field=field)
+
+
+def check_choice(value: str, choices, field: str) -> None:
+    if value not in choices.values:
+        raise ApplicationError(_("%(value)s is not a valid choice.") % {"value": value}, field=field)
+
+
+def read_photo(upload: UploadedFile, *, election, field: str = "photos") -> ProcessedPhoto:
+    """Decode, strip and re-encode an upload; the received bytes are never stored.
+
+    A camera that records no time zone wrote the station's local time, so read it there.
+    """
+    if upload.size is not None and upload.size > MAX_PHOTO_BYTES:
+        raise ApplicationError(_("The photo is larger than 20 MB."), field=field)
+    try:
+        return process_photo(
+            upload.read(), filename=upload.name or "", default_tz=ZoneInfo(election.timezone)
+        )
+    except PhotoRejected as exc:
+        raise ApplicationError(f"{upload.name}: {exc}" if upload.name else str(exc), field=field) from None

@@ -1,0 +1,132 @@
+"""Organization scoping shared by every admin of observers' data.
+
+Permissions say which kinds of row a staff user may touch; which rows is decided by their
+memberships (reports.selectors.scoped_for_staff). A row of another organization answers 404 just
+as a missing one does, so an id guessed into a URL tells nothing, and no list filter, choice or
+autocomplete names another organization's people.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from people.models import Membership, Organization, Role
+from people.selectors import scoped_for_staff, staff_organization_ids
+
+# Rows of these models are chosen in forms only from the user's own organizations.
+SCOPED_CHOICES = {Organization: "pk", Membership: "organization"}
+
+
+def organization_ids(request) -> set[int] | None:
+    """The user's organizations, read once per request; None for a superuser (all of them)."""
+    if request.user.is_superuser:
+        return None
+    if not hasattr(request, "_staff_organization_ids"):
+        rows = staff_organization_ids(request.user) if request.user.is_staff else []
+        request._staff_organization_ids = {row["organization_id"] for row in rows}
+    return request._staff_organization_ids
+
+
+def coordinated_organization_ids(request) -> set[int] | None:
+    """The organizations the user coordinates, read once per request; None for a superuser.
+    Partners and their webhooks answer to coordinators only, not to reviewers."""
+    user = request.user
+    if user.is_superuser:
+        return None
+    if not hasattr(request, "_coordinated_organization_ids"):
+        rows = Membership.objects.filter(user=user, role=Role.COORDINATOR).values_list(
+            "organization_id", flat=True
+        )
+        request._coordinated_organization_ids = set(rows) if user.is_active and user.is_staff else set()
+    return request._coordinated_organization_ids
+
+
+def users_for_staff(queryset: QuerySet, user: AbstractBaseUser) -> QuerySet:
+    """Users a coordinator may pick for a membership: members of their organizations, or of none.
+
+    Members of other organizations only are left out, and so are superusers.
+    """
+    if user.is_superuser:
+        return queryset
+    own = Membership.objects.filter(organization__in=staff_organization_ids(user)).values("user_id")
+    elsewhere = Membership.objects.values("user_id")
+    return queryset.filter(Q(pk__in=own) | ~Q(pk__in=elsewhere), is_superuser=False)
+
+
+class OrganizationFilter(admin.RelatedFieldListFilter):
+    """A filter on an organization that lists only the user's own organizations."""
+
+    def field_choices(self, field, request, model_admin):
+        limit = {} if request.user.is_superuser else {"pk__in": staff_organization_ids(request.user)}
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(include_blank=False, limit_choices_to=limit, ordering=ordering)
+
+    def has_output(self):
+        # The stock filter hides itself with a single choice, and the admin then drops its
+        # parameter: `?organization__id__exact=<another>` would list everything instead of nothing.
+        return True
+
+
+class OrganizationScopedAdmin(admin.ModelAdmin):
+    """Lists, pages, autocompletes and choices cut down to the user's organizations.
+
+    `organization_path` leads from the model to its organization. When it crosses a many-valued
+    relation, set `organization_path_many` so that a row reached twice is listed once.
+    """
+
+    organization_path = "organization"
+    organization_path_many = False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not self.organization_path_many:
+            return scoped_for_staff(queryset, request.user, self.organization_path)
+        visible = scoped_for_staff(self.model.objects.all(), request.user, self.organization_path)
+        return queryset if request.user.is_superuser else queryset.filter(pk__in=visible.values("pk"))
+
+    def organization_id_of(self, obj) -> int | None:
+        *hops, last = self.organization_path.split("__")
+        for hop in hops:
+            obj = getattr(obj, hop)
+        return obj.pk if last == "pk" else getattr(obj, f"{last}_id")
+
+    def in_scope(self, request, obj) -> bool:
+        ids = organization_ids(request)
+        return ids is None or self.organization_id_of(obj) in ids
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (obj is None or self.in_scope(request, obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or self.in_scope(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or self.in_scope(request, obj))
+
+    def get_object(self, request, object_id, from_field=None):
+        # The stock admin redirects to the index saying the row "doesn't exist"; another
+        # organization's row would look the same, but a plain 404 says even less.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        path = SCOPED_CHOICES.get(db_field.related_model)
+        if path is not None and "queryset" not in kwargs:
+            kwargs["queryset"] = scoped_for_staff(db_field.related_model.objects.all(), request.user, path)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Observers' submissions are changed only through services, never by editing a form."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

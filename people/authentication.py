@@ -1,0 +1,61 @@
+"""Bearer tokens for the observer's phone: its outbox keeps sending after the session cookie expires."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import authentication, exceptions
+
+from people.models import ObserverToken
+
+# Often enough to see which phones are still in use, rarely enough not to write on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "bearer"
+
+    def authenticate(self, request):
+        parts = authentication.get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword.encode():
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(
+                _("The Authorization header must be: Bearer <token>."), code="token_invalid"
+            )
+        # Header bytes arrive as Latin-1; a key that is not ASCII simply matches no token.
+        return self.authenticate_key(parts[1].decode("latin-1"))
+
+    def authenticate_key(self, key: str):
+        key_hash = ObserverToken.hash_key(key)
+        token = ObserverToken.objects.usable().select_related("user").filter(key_hash=key_hash).first()
+        if token is None:
+            raise self.refusal(key_hash)
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+            ObserverToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+        return token.user, token
+
+    @staticmethod
+    def refusal(key_hash: str) -> exceptions.AuthenticationFailed:
+        """Why a key is not usable. The phone keeps its outbox in every case; the message says so."""
+        token = ObserverToken.objects.filter(key_hash=key_hash).first()
+        if token is not None and token.revoked_at is None and token.expires_at <= timezone.now():
+            return exceptions.AuthenticationFailed(
+                _("Your sign-in has expired; sign in again. Nothing waiting to be sent is lost."),
+                code="token_expired",
+            )
+        if token is not None and token.revoked_at is not None:
+            return exceptions.AuthenticationFailed(
+                _("This phone was signed out; sign in again. Nothing waiting to be sent is lost."),
+                code="token_revoked",
+            )
+        return exceptions.AuthenticationFailed(
+            _("This sign-in is not valid; sign in again. Nothing waiting to be sent is lost."),
+            code="token_invalid",
+        )
+
+    def authenticate_header(self, request) -> str:
+        # Without a challenge DRF would answer 403 to a request that simply carries no credentials.
+        return 'Bearer realm="api"'

@@ -1,0 +1,126 @@
+"""Who may do what: organizations (the NGOs), their members and roles, observers' assignments to
+stations, and the bearer tokens of observers' phones. Rights always come from the role held in the
+organization of the row concerned."""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from stations.models import PollingStation
+
+
+class Organization(models.Model):
+    """A civil-society group that recruits observers and reviews their reports."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    share_with_partners = models.BooleanField(
+        _("share verified incidents with partners"),
+        default=True,
+        help_text=_("Verified, redacted incidents of this organization appear in the partner API."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OBSERVER = "observer", _("Observer")
+    REVIEWER = "reviewer", _("Reviewer")
+    COORDINATOR = "coordinator", _("Coordinator")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.OBSERVER)
+    roaming = models.BooleanField(
+        _("roaming"),
+        default=False,
+        help_text=_("A roaming observer may report on any station of the districts of their assignments."),
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization", "user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="membership_unique_per_organization"
+            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.organization})"
+
+
+class Assignment(models.Model):
+    """An observer is expected at a station on election day."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="assignments")
+    station = models.ForeignKey(PollingStation, on_delete=models.CASCADE, related_name="assignments")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["membership", "station__number"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "station"], name="assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership.user} → {self.station}"
+
+
+class ObserverTokenQuerySet(models.QuerySet):
+    def usable(self) -> "ObserverTokenQuerySet":
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now(), user__is_active=True)
+
+
+class ObserverToken(models.Model):
+    """A bearer token for the observer's phone: its outbox keeps working when the session cookie expires.
+
+    Only the SHA-256 of the key is stored; the key itself is shown once, to the phone that asked.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="observer_tokens"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=8, db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    objects = ObserverTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("observer token")
+        verbose_name_plural = _("observer tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now() and self.user.is_active
