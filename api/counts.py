@@ -7,12 +7,11 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from api import count_serializers as io
 from api.schema import OBSERVER_TAG, created_or_found_responses
-from api.views import created_or_found, parse
-from core.api_schema import errors
+from api.views import ObserverAPIView, created_or_found, parse
+from core.api_schema import RETRY_AFTER, errors
 from counts.models import TurnoutMethod
 from counts.selectors import contests_for_station
 from counts.services import protocol_submit, turnout_count_create
@@ -117,12 +116,13 @@ EXAMPLES = {
 }
 
 
-class TurnoutCountCreateView(APIView):
+class TurnoutCountCreateView(ObserverAPIView):
     @extend_schema(
         tags=[OBSERVER_TAG],
         summary="Record the voters counted at a station so far",
+        parameters=[RETRY_AFTER],
         request=TurnoutCountInputSchema,
-        responses={**created_or_found_responses(io.TurnoutCountOutput), **errors(400, 401, 404)},
+        responses={**created_or_found_responses(io.TurnoutCountOutput), **errors(400, 401, 404, 429)},
         examples=[EXAMPLES["turnout_in"], EXAMPLES["turnout_out"]],
     )
     def post(self, request: Request) -> Response:
@@ -131,7 +131,7 @@ class TurnoutCountCreateView(APIView):
         return created_or_found(io.TurnoutCountOutput(count).data, created)
 
 
-class ProtocolCreateView(APIView):
+class ProtocolCreateView(ObserverAPIView):
     @extend_schema(
         tags=[OBSERVER_TAG],
         summary="Send a copy of a station's protocol, with its photo",
@@ -139,8 +139,9 @@ class ProtocolCreateView(APIView):
             "A copy that does not add up is kept: `failures` lists the arithmetic rules it breaks. "
             "`votes` is a JSON object of choice code to votes, with every choice on the station's ballot."
         ),
+        parameters=[RETRY_AFTER],
         request={"multipart/form-data": ProtocolInputSchema},
-        responses={**created_or_found_responses(io.ProtocolOutput), **errors(400, 401, 404)},
+        responses={**created_or_found_responses(io.ProtocolOutput), **errors(400, 401, 404, 429)},
         examples=[EXAMPLES["protocol_out"]],
     )
     def post(self, request: Request) -> Response:
@@ -149,14 +150,15 @@ class ProtocolCreateView(APIView):
         return created_or_found(io.ProtocolOutput(copy, context={"request": request}).data, created)
 
 
-class ContestListView(APIView):
+class ContestListView(ObserverAPIView):
     @extend_schema(
         tags=[OBSERVER_TAG],
         summary="The contests at one of my stations, with the choices on its ballot",
         parameters=[
-            OpenApiParameter("station", int, required=True, description="The id of one of my stations.")
+            OpenApiParameter("station", int, required=True, description="The id of one of my stations."),
+            RETRY_AFTER,
         ],
-        responses={200: io.ContestOutput(many=True), **errors(400, 401, 404)},
+        responses={200: io.ContestOutput(many=True), **errors(400, 401, 404, 429)},
         examples=[EXAMPLES["contests"]],
     )
     def get(self, request: Request) -> Response:

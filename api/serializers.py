@@ -42,6 +42,8 @@ class CoordinateField(serializers.DecimalField):
 class TokenInput(serializers.Serializer):
     username = serializers.CharField(max_length=150, trim_whitespace=False)
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    # Only for staff who turned on two-factor sign-in: the 6 digits their authenticator app shows.
+    code = serializers.CharField(max_length=12, allow_blank=True, default="")
 
 
 class CheckInInput(serializers.Serializer):
@@ -134,8 +136,13 @@ class CheckInOutput(serializers.Serializer):
 
 class PhotoOutput(serializers.Serializer):
     id = serializers.UUIDField()
-    url = serializers.SerializerMethodField()
-    thumbnail_url = serializers.SerializerMethodField()
+    # Both links answer the same token as the API (or a browser session): the owner and their staff.
+    url = serializers.SerializerMethodField(
+        help_text="The stripped photo, as JPEG: send the same `Authorization: Bearer` token as to the API."
+    )
+    thumbnail_url = serializers.SerializerMethodField(
+        help_text="Its thumbnail, at most 320 pixels on its longest side; the same token."
+    )
     width = serializers.IntegerField()
     height = serializers.IntegerField()
     sha256 = serializers.CharField()

@@ -1,6 +1,5 @@
 """The observer API. Each view parses its input, calls one service or selector, and renders."""
 
-from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
@@ -22,8 +21,9 @@ from api.schema import (
     ReportPageSerializer,
     created_or_found_responses,
 )
-from core.api_schema import errors
-from people.accounts import lockout_message
+from api.throttling import ObserverBurstThrottle, ObserverSustainedThrottle, ObserverThrottled
+from core.api_schema import RETRY_AFTER, errors
+from people.accounts import authenticate_with_code, lockout_message
 from people.models import Role
 from people.selectors import assigned_stations, memberships_for_user, roaming_district_numbers
 from people.services import token_issue
@@ -42,8 +42,20 @@ def created_or_found(data, created: bool) -> Response:
     return Response(data, status=201 if created else 200)
 
 
+# An endpoint the observer's phone calls with its token: throttled per token (api/throttling.py). A
+# comment, not a docstring: the OpenAPI description would take it for every endpoint's own words.
+class ObserverAPIView(APIView):
+    throttle_classes = (ObserverBurstThrottle, ObserverSustainedThrottle)
+
+    def throttled(self, request: Request, wait: float | None) -> None:
+        raise ObserverThrottled(wait)
+
+
 class TokenCreateView(APIView):
-    """The phone trades the observer's password for a bearer token, once, when signing in."""
+    """The phone trades the observer's password for a bearer token, once, when signing in.
+
+    Staff with an authenticator app send its code too; without it they are refused like a wrong password.
+    """
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
@@ -57,11 +69,14 @@ class TokenCreateView(APIView):
     )
     def post(self, request: Request) -> Response:
         data = parse(io.TokenInput, request.data)
-        user = authenticate(request, username=data["username"], password=data["password"])
+        user = authenticate_with_code(
+            request, username=data["username"], password=data["password"], code=data["code"]
+        )
         if user is None:
             if getattr(request, "axes_locked_out", False):
                 raise exceptions.Throttled(detail=lockout_message(), code="locked_out")
-            # Same words for a wrong password, an unknown name and a disabled account.
+            # Same words for a wrong password, a missing or wrong code, an unknown name and a disabled
+            # account: no answer tells a guesser which of them they got right.
             raise exceptions.ValidationError(
                 _("The username or password is wrong."), code="invalid_credentials"
             )
@@ -70,11 +85,12 @@ class TokenCreateView(APIView):
         return Response(io.TokenOutput(body).data, status=201)
 
 
-class MeView(APIView):
+class MeView(ObserverAPIView):
     @extend_schema(
         tags=[OBSERVER_TAG],
         summary="Who am I: organizations, roles and assigned stations",
-        responses={200: io.MeOutput, **errors(401)},
+        parameters=[RETRY_AFTER],
+        responses={200: io.MeOutput, **errors(401, 429)},
         examples=[EXAMPLES["me"]],
     )
     def get(self, request: Request) -> Response:
@@ -90,12 +106,13 @@ class MeView(APIView):
         return Response(io.MeOutput(body).data)
 
 
-class CheckInCreateView(APIView):
+class CheckInCreateView(ObserverAPIView):
     @extend_schema(
         tags=[OBSERVER_TAG],
         summary="Check in at a station (all clear counts too)",
+        parameters=[RETRY_AFTER],
         request=CheckInInputSchema,
-        responses={**created_or_found_responses(io.CheckInOutput), **errors(400, 401, 403, 404)},
+        responses={**created_or_found_responses(io.CheckInOutput), **errors(400, 401, 403, 404, 429)},
         examples=[EXAMPLES["checkin_in"], EXAMPLES["checkin_out"]],
     )
     def post(self, request: Request) -> Response:
@@ -108,12 +125,12 @@ class ReportPagination(PageNumberPagination):
     page_size = 50
 
 
-class ReportListCreateView(APIView):
+class ReportListCreateView(ObserverAPIView):
     @extend_schema(
         tags=[OBSERVER_TAG],
         summary="My reports, newest first, 50 a page",
-        parameters=[MINE, PAGE],
-        responses={200: ReportPageSerializer, **errors(400, 401, 404)},
+        parameters=[MINE, PAGE, RETRY_AFTER],
+        responses={200: ReportPageSerializer, **errors(400, 401, 404, 429)},
         examples=[EXAMPLES["reports"]],
     )
     def get(self, request: Request) -> Response:
@@ -132,8 +149,9 @@ class ReportListCreateView(APIView):
     @extend_schema(
         tags=[OBSERVER_TAG],
         summary="Report an incident, with up to 6 photos",
+        parameters=[RETRY_AFTER],
         request={"multipart/form-data": ReportInputSchema},
-        responses={**created_or_found_responses(io.ReportOutput), **errors(400, 401, 403, 404)},
+        responses={**created_or_found_responses(io.ReportOutput), **errors(400, 401, 403, 404, 429)},
         examples=[EXAMPLES["report"]],
     )
     def post(self, request: Request) -> Response:
@@ -142,13 +160,13 @@ class ReportListCreateView(APIView):
         return created_or_found(io.ReportOutput(report, context={"request": request}).data, created)
 
 
-class PhotoCreateView(APIView):
+class PhotoCreateView(ObserverAPIView):
     @extend_schema(
         tags=[OBSERVER_TAG],
         summary="Add a photo to one of my reports",
-        parameters=[REPORT],
+        parameters=[REPORT, RETRY_AFTER],
         request={"multipart/form-data": io.PhotoInput},
-        responses={**created_or_found_responses(io.PhotoOutput), **errors(400, 401, 403, 404)},
+        responses={**created_or_found_responses(io.PhotoOutput), **errors(400, 401, 403, 404, 429)},
         examples=[EXAMPLES["photo"]],
     )
     def post(self, request: Request, report_id) -> Response:
@@ -159,15 +177,15 @@ class PhotoCreateView(APIView):
         return created_or_found(io.PhotoOutput(photo, context={"request": request}).data, created)
 
 
-class AnswerCreateView(APIView):
+class AnswerCreateView(ObserverAPIView):
     """The observer answers a reviewer's question; the report goes back to the review queue."""
 
     @extend_schema(
         tags=[OBSERVER_TAG],
         summary="Answer a reviewer's question",
-        parameters=[REPORT],
+        parameters=[REPORT, RETRY_AFTER],
         request=io.AnswerInput,
-        responses={200: io.ReportOutput, **errors(400, 401, 403, 404)},
+        responses={200: io.ReportOutput, **errors(400, 401, 403, 404, 429)},
         examples=[EXAMPLES["answer"], EXAMPLES["report"]],
     )
     def post(self, request: Request, report_id) -> Response:

@@ -43,6 +43,7 @@ REPORT_COLUMNS = [
     "phase",
     "occurred_at",
     "description",
+    "public_description",
     "status",
     "question",
     "received_at",
@@ -58,6 +59,7 @@ def setup_django(database_url: str) -> None:
     os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-secret-key")
     os.environ["DJANGO_LOG_LEVEL"] = "WARNING"
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
+    os.environ["DJANGO_SSL_REDIRECT"] = "false"  # the test client speaks plain HTTP
     sys.path.insert(0, str(ROOT))
     import django
     from django.core.management import call_command
@@ -106,6 +108,7 @@ def fill(count: int):
             "voting",
             MORNING + timedelta(seconds=n // 5),
             f"Report number {n}, written for the benchmark",
+            "",
             "submitted",
             "",
             now,

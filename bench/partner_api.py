@@ -350,6 +350,7 @@ def main() -> None:
         parser.error("--record is for the full size only (10,000 stations, 1,000,000 reports)")
     # The test client's host, and a budget no benchmark reaches: the throttle still counts each request.
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
+    os.environ["DJANGO_SSL_REDIRECT"] = "false"  # the test client speaks plain HTTP
     os.environ["BAQYLAU_PARTNER_RATE"] = "1000000/min"
     with tempfile.TemporaryDirectory(prefix="baqylau-bench-") as directory:
         if args.database_url:

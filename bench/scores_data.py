@@ -201,7 +201,8 @@ def insert_reports(
     photo = rng.random(count) < 0.3
     columns = [
         "id", "observer_id", "organization_id", "election_id", "station_id", "category", "severity",
-        "phase", "occurred_at", "description", "status", "question", "received_at", "updated_at", "version",
+        "phase", "occurred_at", "description", "public_description", "status", "question", "received_at",
+        "updated_at", "version",
     ]  # fmt: skip
     photo_rows = []
     for start in range(0, count, 100_000):
@@ -209,7 +210,7 @@ def insert_reports(
         ids = [uuid_text(2, i, vendor) for i in range(part.start, part.stop)]
         times = timestamps(seconds[part], vendor)
         rows = [
-            (report_id, by, org, election_id, at_station, categories[c], s, ph, t, "", st, "", t, t, 1)
+            (report_id, by, org, election_id, at_station, categories[c], s, ph, t, "", "", st, "", t, t, 1)
             for report_id, by, org, at_station, c, s, ph, t, st in zip(
                 ids,
                 observer[part].tolist(),

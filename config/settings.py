@@ -6,6 +6,7 @@ from pathlib import Path
 from zoneinfo import available_timezones
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,34 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Plain HTTP is answered with a redirect to HTTPS, except the health check: a load balancer probes
+# it over plain HTTP inside the private network.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# HSTS (sent on HTTPS answers only): browsers that saw it refuse plain HTTP for this many seconds,
+# so a captive portal or a hostile Wi-Fi cannot strip TLS from an observer's phone. 0 turns it off.
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+# Content Security Policy (django-csp): only this server's own scripts run, plus the inline ones
+# that carry the request's nonce (the API documentation pages). Styles may be inline: Swagger UI
+# and Redoc insert <style> elements at run time, the dashboard's SVG charts style their shapes, and
+# a style cannot run code. The phone's outbox decodes photos from blob: URLs; its service worker is
+# /observe/sw.js. Documented in docs/deployment.md ("Security settings").
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -71,6 +100,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -133,8 +163,13 @@ AUTHENTICATION_BACKENDS = [
     "people.accounts.LockoutBackend",
     "people.accounts.AccountBackend",
 ]
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "people.accounts.LockoutHandler"
 AXES_FAILURE_LIMIT = env_int("BAQYLAU_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+# Failures at one account from all addresses together lock it too, at a higher limit: guesses spread
+# over many addresses are slowed as well (people.accounts.LockoutHandler).
+LOGIN_USERNAME_FAILURE_LIMIT = env_int(
+    "BAQYLAU_LOGIN_USERNAME_FAILURE_LIMIT", max(20, AXES_FAILURE_LIMIT), minimum=AXES_FAILURE_LIMIT
+)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("BAQYLAU_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 # Name and address together: a guesser elsewhere cannot lock a coordinator out of their own laptop.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -187,8 +222,28 @@ STORAGES = {
 # Uploads are read into memory up to this size before spilling to a temporary file.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# A body over UPLOAD_MAX_BYTES, or with a file over UPLOAD_MAX_FILE_BYTES, is refused before it is
+# buffered, and a multipart body cut off before its closing boundary is refused rather than
+# half-read (core/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.CappedUploadHandler",
+    "core.uploads.CompleteMultipartHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # The admin's station import accepts a national station list in one file.
 STATION_IMPORT_MAX_BYTES = env_int("BAQYLAU_STATION_IMPORT_MAX_MB", 50, minimum=1) * 1024 * 1024
+# The largest request with files: a report's six photos of at most 20 MB each and its fields, by
+# default. Each file may be as large as a photo (20 MB) or the admin's largest import, whichever is more.
+UPLOAD_MAX_BYTES = env_int("BAQYLAU_UPLOAD_MAX_MB", 125, minimum=1) * 1024 * 1024
+UPLOAD_MAX_FILE_BYTES = max(20 * 1024 * 1024, STATION_IMPORT_MAX_BYTES)
+if UPLOAD_MAX_BYTES < UPLOAD_MAX_FILE_BYTES:
+    raise ImproperlyConfigured(
+        f"BAQYLAU_UPLOAD_MAX_MB ({UPLOAD_MAX_BYTES // 2**20}) must be at least the largest file accepted "
+        f"({UPLOAD_MAX_FILE_BYTES // 2**20} MB: a photo, or BAQYLAU_STATION_IMPORT_MAX_MB)."
+    )
+# A report takes at most six photos and every form one file: a body with more is refused at the 11th.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # Redis: the Celery broker and the cache when REDIS_URL is set; otherwise tasks run eagerly
 # in the web process and the cache is local memory (the embedded set-up of `make run`).
@@ -241,6 +296,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's JSON parser answers JSON nested too deeply with a 500: ours answers 400 (core/api_parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api_parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "core.api_errors.handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -292,10 +353,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Redoc's search runs in a worker made from a blob: URL, which the Content Security Policy refuses
+    # (worker-src 'self'); the browser's own find-in-page searches the fully rendered page instead.
+    "REDOC_UI_SETTINGS": {"disableSearch": True},
 }
 
 # How long an observer's phone stays signed in for its outbox; long enough to outlast election day.
 OBSERVER_TOKEN_DAYS = env_int("BAQYLAU_OBSERVER_TOKEN_DAYS", 14, minimum=1)
+# The observer API (api/throttling.py): each token may make this many requests in a burst (an outbox
+# emptying after hours offline) and over a longer period (a phone stuck in a loop); over either, the
+# answer is 429 with Retry-After, and the outbox waits and sends again.
+OBSERVER_BURST_RATE = env_str("BAQYLAU_OBSERVER_BURST_RATE", "60/min")
+OBSERVER_SUSTAINED_RATE = env_str("BAQYLAU_OBSERVER_SUSTAINED_RATE", "1000/hour")
+for _variable, _rate in (
+    ("BAQYLAU_OBSERVER_BURST_RATE", OBSERVER_BURST_RATE),
+    ("BAQYLAU_OBSERVER_SUSTAINED_RATE", OBSERVER_SUSTAINED_RATE),
+):
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", _rate):
+        raise ImproperlyConfigured(f"{_variable} must be requests per period such as 60/min, not {_rate!r}.")
 
 # How long a reviewer holds a report they opened before another reviewer may take it.
 REVIEW_CLAIM_MINUTES = env_int("BAQYLAU_REVIEW_CLAIM_MINUTES", 15, minimum=1)
@@ -307,6 +382,13 @@ if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", PAR
     raise ImproperlyConfigured(
         f"BAQYLAU_PARTNER_RATE must be requests per period such as 120/min or 5000/day, not {PARTNER_RATE!r}."
     )
+# What a whole-election export (CSV, GeoJSON) and a forensic picture drawn afresh take from that
+# budget; a page of a list takes 1.
+PARTNER_EXPORT_COST = env_int("BAQYLAU_PARTNER_EXPORT_COST", 10, minimum=1)
+PARTNER_PICTURE_COST = env_int("BAQYLAU_PARTNER_PICTURE_COST", 10, minimum=1)
+# Exports one key may stream at the same time; a slot left by a dead process is free after the seconds.
+PARTNER_EXPORTS_AT_ONCE = env_int("BAQYLAU_PARTNER_EXPORTS_AT_ONCE", 2, minimum=1)
+PARTNER_EXPORT_SLOT_SECONDS = env_int("BAQYLAU_PARTNER_EXPORT_SLOT_SECONDS", 300, minimum=10)
 # Seconds a signed photo URL handed to a partner stays valid.
 PARTNER_PHOTO_URL_MAX_AGE = env_int("BAQYLAU_PARTNER_PHOTO_URL_SECONDS", 15 * 60, minimum=1)
 # The demo partner's key, printed by seed_demo; demo data only, like DEMO_PASSWORD.
@@ -367,6 +449,9 @@ if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] < WEBHOOK_RETRY_MAX_SEC
     raise ImproperlyConfigured("BAQYLAU_WEBHOOK_RETRY_MAX_SECONDS must be at most 3600.")
 # Off: a partner's URL may not lead to loopback, private, link-local or reserved addresses (SSRF).
 WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("BAQYLAU_WEBHOOK_ALLOW_PRIVATE_HOSTS", False)
+# Without a broker (tasks eager), webhooks are sent by a background thread after the commit, never
+# inside the request that queued them. Not an environment variable: only tests turn it off.
+WEBHOOK_SEND_IN_THREAD = True
 
 LOGIN_URL = "observe:login"
 LOGIN_REDIRECT_URL = "observe:stations"

@@ -7,6 +7,7 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -44,6 +45,12 @@ def _as_api_exception(exc):
         return exceptions.ValidationError(_("The request is too large."), code="too_large")
     if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
         return exceptions.ValidationError(_("The request has too many fields or files."), code="too_many")
+    if isinstance(exc, OverflowError | DataError):
+        # A number or a time that passed the serializer but not the database's column or Python's
+        # date range (a time in the year 9999 at UTC-14): the request's fault, not the server's.
+        return exceptions.ValidationError(
+            _("A number or a time in the request is out of range."), code="out_of_range"
+        )
     return exc
 
 

@@ -54,9 +54,11 @@ def read_photo(upload: UploadedFile, *, election, field: str = "photos") -> Proc
     """
     if upload.size is not None and upload.size > MAX_PHOTO_BYTES:
         raise ApplicationError(_("The photo is larger than 20 MB."), field=field)
+    # An upload that does not know its size is read no further than one byte past the limit.
+    data = upload.read(MAX_PHOTO_BYTES + 1)
+    if len(data) > MAX_PHOTO_BYTES:
+        raise ApplicationError(_("The photo is larger than 20 MB."), field=field)
     try:
-        return process_photo(
-            upload.read(), filename=upload.name or "", default_tz=ZoneInfo(election.timezone)
-        )
+        return process_photo(data, filename=upload.name or "", default_tz=ZoneInfo(election.timezone))
     except PhotoRejected as exc:
         raise ApplicationError(f"{upload.name}: {exc}" if upload.name else str(exc), field=field) from None

@@ -11,6 +11,7 @@ Pure: no models, no storage. The caller stores what `process_photo` returns.
 
 import hashlib
 import io
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
@@ -24,6 +25,24 @@ MAX_PHOTO_BYTES = 20 * 1024 * 1024
 # Below Pillow's own bomb threshold (about 89 megapixels), so our refusal comes first and its
 # DecompressionBombWarning never needs catching (warnings.catch_warnings is not thread-safe).
 MAX_PIXELS = 60_000_000
+# What decoding one photo may hold in memory at its peak: the decoder's own buffers, the decoded
+# picture and the one narrow copy it is downscaled through (see _shrink). With the interpreter and a
+# 20 MB upload on top, a photo stays under 300 MB of resident memory (bench/photo.py measures the
+# worst inputs). Checked from the header, before any pixel is decoded.
+DECODE_BUDGET_BYTES = 200 * 1024 * 1024
+# Bytes per pixel the decoders Pillow cannot shrink hold at their peak (measured with Pillow 13,
+# libwebp 1.5 and libheif 1.23). libwebp's animation decoder, Pillow's only WebP decoder, keeps a
+# canvas, the previous frame and a copy for Pillow; libheif keeps the YCbCr planes and an RGB copy,
+# more of both for alpha, 10-bit or full-chroma pictures.
+WEBP_BYTES_PER_PIXEL = 17
+HEIF_BYTES_PER_PIXEL = 8
+HEIF_RICH_BYTES_PER_PIXEL = 12
+# A progressive JPEG keeps every DCT coefficient of the full-size picture (two bytes each) until its
+# last scan, however small the draft it decodes to.
+COEFFICIENT_BYTES = 2
+# Rows are flattened and shrunk about a megapixel at a time: small copies, few Python iterations.
+BAND_PIXELS = 1_000_000
+REDUCING_GAP = 2.0
 MAX_SIDE = 2560
 DECODE_MIN_SIDE = 1600
 THUMB_SIDE = 320
@@ -36,7 +55,7 @@ SOURCE_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "
 # Lanczos keeps the handwritten figures of a results protocol legible; see bench/photo.py for its cost.
 RESAMPLE = Image.Resampling.LANCZOS
 HAS_LCMS = features.check_module("littlecms2")
-WHITE = (255, 255, 255, 255)
+WHITE = (255, 255, 255)
 # The EXIF orientation tag, as ImageOps.exif_transpose reads it.
 UPRIGHT = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
@@ -87,8 +106,12 @@ def process_photo(data: bytes, *, filename: str = "", default_tz: tzinfo = UTC) 
         refusal.filename = filename
         raise
     exif = _exif(source)
-    picture = _downscale(_flatten(source), MAX_SIDE)
-    picture = _upright(_to_srgb(picture, source.info.get("icc_profile")), exif)
+    source_format, icc_profile = SOURCE_FORMATS[source.format], source.info.get("icc_profile")
+    picture = _shrink(source, MAX_SIDE)
+    if picture is not source:
+        # The full-size pixels go before the colour and JPEG work allocates anything more.
+        source.close()
+    picture = _upright(_to_srgb(picture, icc_profile), exif)
     thumbnail = _downscale(picture, THUMB_SIDE)
     image_bytes = _encode(picture)
     return ProcessedPhoto(
@@ -101,7 +124,7 @@ def process_photo(data: bytes, *, filename: str = "", default_tz: tzinfo = UTC) 
         sha256_received=hashlib.sha256(data).hexdigest(),
         sha256_stored=hashlib.sha256(image_bytes).hexdigest(),
         captured_at=_captured_at(exif, default_tz),
-        source_format=SOURCE_FORMATS[source.format],
+        source_format=source_format,
     )
 
 
@@ -120,6 +143,7 @@ def _decode(data: bytes) -> Image.Image:
     if image.format not in SOURCE_FORMATS:
         raise PhotoRejected(_("This file is not a photo we can read (JPEG, PNG, WebP or HEIC)."))
     # The header declares the size; refuse before load() allocates it.
+    full_size = image.size
     if image.width * image.height > MAX_PIXELS:
         raise PhotoRejected(_("This image is too large to process safely."))
     if image.format in ("JPEG", "MPO"):
@@ -127,11 +151,56 @@ def _decode(data: bytes) -> Image.Image:
         # least DECODE_MIN_SIDE pixels: a 12-megapixel photo decodes straight to 2000 x 1500,
         # which needs no resize at all and fits the CPU budget (bench/photo.py).
         image.draft("RGB", _fit(image.size, DECODE_MIN_SIDE))
+    if _decode_cost(image, full_size) > DECODE_BUDGET_BYTES:
+        raise PhotoRejected(_("This image is too large to process safely."))
     try:
         image.load()
     except Exception:
         raise PhotoRejected(_("The photo is damaged or incomplete; take it again.")) from None
     return image
+
+
+def _decode_cost(image: Image.Image, full_size: tuple[int, int]) -> int:
+    """The bytes decoding and shrinking `image` will hold at their peak, from its header alone.
+
+    `image.size` is what the decoder will produce (a JPEG's draft), `full_size` what the file holds.
+    """
+    pixels = image.width * image.height
+    # Pillow keeps 1, 2 or 4 bytes a pixel whatever the file's depth (RGB is padded to four).
+    held = pixels * _stored_bytes(image.mode) + _shrink_bytes(image.size)
+    if image.format == "WEBP":
+        return max(held, pixels * WEBP_BYTES_PER_PIXEL)
+    if image.format == "HEIF":
+        plain = image.mode == "RGB" and image.info.get("bit_depth") == 8 and image.info.get("chroma") == 420
+        return max(held, pixels * (HEIF_BYTES_PER_PIXEL if plain else HEIF_RICH_BYTES_PER_PIXEL))
+    if image.format in ("JPEG", "MPO") and image.info.get("progressive"):
+        return held + _coefficient_bytes(image, full_size)
+    return held
+
+
+def _stored_bytes(mode: str) -> int:
+    if mode in ("1", "L", "P"):
+        return 1
+    return 2 if mode.startswith("I;16") else 4
+
+
+def _coefficient_bytes(image: Image.Image, full_size: tuple[int, int]) -> int:
+    """A progressive JPEG's coefficient buffers: each component at its own sampling of the picture."""
+    # Pillow lists each component as (id, horizontal sampling, vertical sampling, quantization table).
+    layers = getattr(image, "layer", None) or [("", 1, 1, 0)] * 4
+    most_across = max(layer[1] for layer in layers)
+    most_down = max(layer[2] for layer in layers)
+    share = sum(layer[1] * layer[2] for layer in layers) / (most_across * most_down)
+    return math.ceil(full_size[0] * full_size[1] * share * COEFFICIENT_BYTES)
+
+
+def _shrink_bytes(size: tuple[int, int]) -> int:
+    """What _shrink holds besides the decoded picture: its narrow copy and one band's copies."""
+    (_, down), target = _plan(size, MAX_SIDE)
+    if target == size:
+        # Flattened whole: a transparent picture is converted to RGBA and laid on an RGB copy.
+        return size[0] * size[1] * 8
+    return target[0] * math.ceil(size[1] / down) * 4 + BAND_PIXELS * 4 * 4
 
 
 def _exif(image: Image.Image) -> Image.Exif:
@@ -146,15 +215,54 @@ def _exif(image: Image.Image) -> Image.Exif:
 def _flatten(image: Image.Image) -> Image.Image:
     """RGB, L or CMYK, with any transparency laid on white."""
     if image.has_transparency_data:
-        background = Image.new("RGBA", image.size, WHITE)
-        background.alpha_composite(image.convert("RGBA"))
-        return background.convert("RGB")
+        # The alpha as a paste mask is "over white" in one RGB copy, with no RGBA one in between.
+        overlay = image if image.mode == "RGBA" else image.convert("RGBA")
+        background = Image.new("RGB", image.size, WHITE)
+        background.paste(overlay, mask=overlay)
+        return background
     if image.mode in ("RGB", "L", "CMYK"):
         return image
     if image.mode.startswith("I"):
         # 16-bit grey PNG: keep the top 8 bits rather than clip everything above 255 to white.
         return image.convert("I").point(lambda value: value / 256, "L")
     return image.convert("L" if image.mode == "1" else "RGB")
+
+
+def _plan(size: tuple[int, int], side: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The box-reduction factors and the final size, as Pillow's resize(reducing_gap=2.0) picks them."""
+    target = _fit(size, side)
+    factors = tuple(
+        max(1, int(whole / part / REDUCING_GAP)) for whole, part in zip(size, target, strict=True)
+    )
+    return factors, target
+
+
+def _shrink(image: Image.Image, side: int) -> Image.Image:
+    """`image` flattened (see _flatten) and fitted into `side`, a band of rows at a time.
+
+    A whole-picture flatten or resize makes full-size copies (a transparent picture is copied to
+    premultiply its alpha, then again to lay it on white). Here each band is flattened, box-reduced
+    and resized across on its own, then the narrow result is resized down: only the decoded picture
+    and that narrow copy are ever large. The pixels are those of resize(..., reducing_gap=2.0):
+    Pillow also resizes across before down, and box reduction never mixes rows of two bands.
+    """
+    (across, down), (width, height) = _plan(image.size, side)
+    if (width, height) == image.size:
+        return _flatten(image)
+    rows = max(1, BAND_PIXELS // image.width // down) * down
+    narrow = None
+    for top in range(0, image.height, rows):
+        band = _flatten(image.crop((0, top, image.width, min(image.height, top + rows))))
+        if (across, down) != (1, 1):
+            band = band.reduce((across, down))
+        if band.width != width:
+            band = band.resize((width, band.height), RESAMPLE, box=(0, 0, image.width / across, band.height))
+        if narrow is None:
+            narrow = Image.new(band.mode, (width, math.ceil(image.height / down)))
+        narrow.paste(band, (0, top // down))
+    if narrow.height == height:
+        return narrow
+    return narrow.resize((width, height), RESAMPLE, box=(0, 0, width, image.height / down))
 
 
 def _fit(size: tuple[int, int], side: int) -> tuple[int, int]:

@@ -106,7 +106,11 @@ def ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def count_summary(election: Election) -> CountSummary:
+def count_summary(
+    election: Election, *, protocols_of=chosen_protocols, turnout_counts: dict[int, int] | None = None
+) -> CountSummary:
+    """`protocols_of` (contest → the copy that speaks for each station) and `turnout_counts`
+    (station → voters) narrow the evidence, as the partner API does to what partners may see."""
     stations = list(
         PollingStation.objects.filter(election=election).values_list(
             "pk", "district_id", "registered_voters", "in_sample"
@@ -120,13 +124,13 @@ def count_summary(election: Election) -> CountSummary:
     districts = {district: DistrictCounts(district, size) for district, size in sizes.items()}
     contests = list(Contest.objects.filter(election=election))
     # The copy that speaks for each station, read once per contest for both uses below.
-    chosen = {contest.pk: chosen_protocols(contest) for contest in contests}
+    chosen = {contest.pk: protocols_of(contest) for contest in contests}
     for contest in contests:
         for comparison in protocol_comparisons(contest, protocols=chosen[contest.pk]):
             districts[comparison.district_id].comparisons.append(comparison)
     main = turnout_contest(election)
     eligible = {pk: registered for pk, _d, registered, in_sample in stations if in_sample or not sample_used}
-    strata = add_turnout(election, main, districts, district_of, eligible) if main else []
+    strata = add_turnout(election, main, districts, district_of, eligible, turnout_counts) if main else []
     for contest in contests:
         add_shares(contest, chosen[contest.pk], districts, district_of, eligible)
     official = (
@@ -147,7 +151,7 @@ def official_totals(rows) -> tuple[float, float]:
     return float(array[:, 0].sum()), float(array[:, 1].sum())
 
 
-def add_turnout(election, contest, districts, district_of, eligible) -> list[Stratum]:
+def add_turnout(election, contest, districts, district_of, eligible, counts=None) -> list[Stratum]:
     official = defaultdict(lambda: [0.0, 0.0])
     rows = (
         OfficialResult.objects.current()
@@ -158,7 +162,9 @@ def add_turnout(election, contest, districts, district_of, eligible) -> list[Str
         official[district_of[station_id]][0] += issued
         official[district_of[station_id]][1] += registered
     samples = defaultdict(lambda: ([], []))
-    for station_id, voters in last_turnout_counts(election.pk, election.polls_close_at).items():
+    if counts is None:
+        counts = last_turnout_counts(election.pk, election.polls_close_at)
+    for station_id, voters in counts.items():
         if station_id in eligible:
             a, m = samples[district_of[station_id]]
             a.append(voters)

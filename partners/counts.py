@@ -1,13 +1,18 @@
 """What partners read about the count: district estimates against the official figures, and each
 verified protocol copy beside the official result (redacted like incidents: no observer, no
-review note; only copies of organizations that share with partners)."""
+review note; only copies of organizations that share with partners).
+
+The estimates and the counts of compared and differing protocols are worked out from the same
+evidence: verified copies and turnout counts of sharing organizations, never from what partners
+may not see (the published scores weigh all evidence, by design)."""
 
 from django.db.models import QuerySet
 
-from counts.comparison import COMPARED, Difference, differences
-from counts.districts import CountSummary, DistrictCounts, ShareEstimate
+from counts.comparison import COMPARED, PROTOCOL_FIELDS, Difference, differences
+from counts.districts import CountSummary, DistrictCounts, ShareEstimate, count_summary
 from counts.estimators import RatioEstimate
-from counts.models import OfficialResult, ProtocolCopy
+from counts.models import Contest, OfficialResult, ProtocolCopy, TurnoutCount
+from people.models import Organization
 from reports.models import ReportStatus
 from stations.models import Election
 
@@ -27,6 +32,51 @@ PROTOCOL_COLUMNS = (
 def shared_protocols(election: Election) -> QuerySet[ProtocolCopy]:
     return ProtocolCopy.objects.filter(
         election=election, status=ReportStatus.VERIFIED, organization__share_with_partners=True
+    )
+
+
+def shared_chosen_protocols(contest: Contest) -> dict[int, dict]:
+    """The copy that speaks for each station among those partners may see: the latest verified
+    copy of a sharing organization."""
+    rows = (
+        shared_protocols(contest.election)
+        .filter(contest=contest)
+        .order_by("station_id", "received_at")
+        .values(*PROTOCOL_FIELDS)
+    )
+    # Ordered by time within each station, so the last row kept per station is the latest.
+    return {row["station_id"]: row for row in rows}
+
+
+def shared_turnout_counts(election: Election) -> dict[int, int]:
+    """Station → voters in the last count before the polls closed by an observer of a sharing
+    organization. Turnout counts have no review step: sharing is the only filter there is."""
+    rows = (
+        TurnoutCount.objects.filter(
+            election=election,
+            counted_at__lte=election.polls_close_at,
+            organization__share_with_partners=True,
+        )
+        .order_by("station_id", "counted_at", "received_at")
+        .values_list("station_id", "voters")
+    )
+    return dict(rows)
+
+
+def shared_count_summary(election: Election) -> CountSummary:
+    """The district estimates, differing protocols included, from what partners may see only."""
+    return count_summary(
+        election, protocols_of=shared_chosen_protocols, turnout_counts=shared_turnout_counts(election)
+    )
+
+
+def sharing_state() -> str:
+    """Which organizations share now: a change moves the partners' cache key at once."""
+    return ",".join(
+        str(pk)
+        for pk in Organization.objects.filter(share_with_partners=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 

@@ -8,11 +8,12 @@ spreadsheet would run as a formula is made inert.
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 
+from partners.indicators import indicators_for_partners
 from partners.presenters import district_data, station_data
 from reports.exports import neutralise, utc_iso
 
@@ -42,7 +43,7 @@ INCIDENT_FIELDS = [
     "severity",
     "phase",
     "occurred_at",
-    "description",
+    "shown_description",
     "corroborations",
     "updated_at",
 ]
@@ -144,27 +145,34 @@ def district_rows(districts: QuerySet) -> Iterator[list]:
         ]
 
 
-def station_rows(stations: QuerySet) -> Iterator[list]:
+def _indicators(stations: QuerySet, election_id: int) -> Mapping:
+    """The indicators of these stations, from shared reports, read once before the first row."""
+    return indicators_for_partners(election_id=election_id, station_ids=stations.order_by().values("pk"))
+
+
+def station_rows(stations: QuerySet, election_id: int) -> Iterator[list]:
     yield STATION_COLUMNS
+    indicators = _indicators(stations, election_id)
     for station in stations.iterator(chunk_size=CHUNK_ROWS):
-        data = station_data(station)
+        data = station_data(station, indicators.get(station.pk))
         indicator = data.pop("indicator") or {}
         yield [*data.values(), indicator.get("y"), indicator.get("severity"), indicator.get("incidents")]
 
 
-def geojson_response(stations: QuerySet, filename: str) -> StreamingHttpResponse:
+def geojson_response(stations: QuerySet, election_id: int, filename: str) -> StreamingHttpResponse:
     """A FeatureCollection of the stations; a station without a published position keeps its
     place with a null geometry, as GeoJSON allows, so the file lists every station."""
-    response = StreamingHttpResponse(_geojson(stations), content_type="application/geo+json")
+    response = StreamingHttpResponse(_geojson(stations, election_id), content_type="application/geo+json")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def _geojson(stations: QuerySet) -> Iterator[str]:
+def _geojson(stations: QuerySet, election_id: int) -> Iterator[str]:
     yield '{"type": "FeatureCollection", "features": ['
     separator = ""
+    indicators = _indicators(stations, election_id)
     for station in stations.iterator(chunk_size=CHUNK_ROWS):
-        properties = station_data(station)
+        properties = station_data(station, indicators.get(station.pk))
         latitude, longitude = properties.pop("latitude"), properties.pop("longitude")
         geometry = (
             None

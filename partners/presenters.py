@@ -2,6 +2,7 @@
 render and the CSV exports flatten, so both always say the same."""
 
 from integrity.models import Coverage
+from integrity.scoring import StationIndicator as Indicator
 from stations.models import District, PollingStation
 
 
@@ -70,8 +71,8 @@ def district_data(district: District) -> dict:
     }
 
 
-def station_data(station: PollingStation) -> dict:
-    indicator = getattr(station, "indicator", None)
+def station_data(station: PollingStation, indicator: Indicator | None) -> dict:
+    """A station with its indicator as partners may see it (partners.indicators), or None."""
     return {
         "number": station.number,
         "name": station.name,

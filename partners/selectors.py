@@ -5,13 +5,14 @@ exact position, a review note or event, or a report that is not verified; the qu
 select only the columns the partner API renders, so the rest is not even read.
 """
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from integrity.models import ScoreRun, ScoreRunStatus
 from reports.models import IncidentReport, ReportPhoto, ReportStatus
+from reports.models.observations import CORROBORATION_WINDOW
 from stations.models import District, Election, PollingStation
 
 # The report columns a partner response is built from; everything else stays in the database.
@@ -25,7 +26,6 @@ INCIDENT_COLUMNS = (
     "severity",
     "phase",
     "occurred_at",
-    "description",
     "updated_at",
 )
 
@@ -68,7 +68,8 @@ def _per_election(queryset: QuerySet, **aggregate) -> Subquery:
 
 def election_version(election: Election) -> dict:
     """What the election's districts and stations lists are made of, in one query: the latest
-    published score run, the newest change to a station, and how many districts and stations
+    published score run, the newest change to a station and to a shared report (the stations'
+    indicators are worked out from those), and how many districts, stations and shared reports
     there are. Any change to those lists moves one of them."""
     published = ScoreRun.objects.filter(status=ScoreRunStatus.FINISHED)
     return (
@@ -77,19 +78,30 @@ def election_version(election: Election) -> dict:
             run=_per_election(published, run=Max("pk")),
             published_at=_per_election(published, at=Max("finished_at")),
             stations_changed=_per_election(PollingStation.objects.all(), at=Max("updated_at")),
+            shared_changed=_per_election(shared_reports(), at=Max("updated_at")),
             station_count=_per_election(PollingStation.objects.all(), n=Count("pk")),
             district_count=_per_election(District.objects.all(), n=Count("pk")),
+            shared_count=_per_election(shared_reports(), n=Count("pk")),
         )
-        .values("run", "published_at", "stations_changed", "station_count", "district_count")
+        .values(
+            "run",
+            "published_at",
+            "stations_changed",
+            "shared_changed",
+            "station_count",
+            "district_count",
+            "shared_count",
+        )
         .get()
     )
 
 
 def stations_for_partners(election: Election) -> QuerySet[PollingStation]:
-    """The election's stations with their current indicator (or none), without any observer data."""
+    """The election's stations without any observer data; their indicators, worked out from shared
+    reports only, come from partners.indicators."""
     return (
         PollingStation.objects.filter(election=election)
-        .select_related("district", "region", "indicator")
+        .select_related("district", "region")
         .only(
             "id",
             "number",
@@ -102,9 +114,6 @@ def stations_for_partners(election: Election) -> QuerySet[PollingStation]:
             "district__number",
             "district__name",
             "region__name",
-            "indicator__severity",
-            "indicator__y",
-            "indicator__incidents",
         )
     )
 
@@ -114,13 +123,40 @@ def shared_reports() -> QuerySet[IncidentReport]:
     return IncidentReport.objects.filter(status=ReportStatus.VERIFIED, organization__share_with_partners=True)
 
 
+def partner_description() -> Coalesce:
+    """The description partners read: a reviewer's redaction when there is one, else the original."""
+    return Coalesce(NullIf("public_description", Value("")), "description", output_field=TextField())
+
+
+def shared_corroborations() -> Coalesce:
+    """Shared reports by other observers of the same category at the same station within the
+    corroboration window: counted among what partners may see only, so that an unverified report
+    or one of an organization that does not share never moves the number."""
+    others = (
+        shared_reports()
+        .filter(
+            election_id=OuterRef("election_id"),
+            station_id=OuterRef("station_id"),
+            category=OuterRef("category"),
+            occurred_at__gte=OuterRef("occurred_at") - CORROBORATION_WINDOW,
+            occurred_at__lte=OuterRef("occurred_at") + CORROBORATION_WINDOW,
+        )
+        .exclude(observer_id=OuterRef("observer_id"))
+        .order_by()
+        .values("station_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(others), 0)
+
+
 def incidents_for_partners(*, with_photos: bool) -> QuerySet[IncidentReport]:
     """Shared reports with what the partner API shows of them; photos only for keys that may see them."""
     incidents = (
         shared_reports()
         .select_related("election", "station", "station__district", "station__region")
         .only(*INCIDENT_COLUMNS)
-        .with_corroborations()
+        .annotate(shown_description=partner_description(), corroborations=shared_corroborations())
     )
     if with_photos:
         photos = ReportPhoto.objects.only("id", "report_id", "width", "height").order_by("received_at", "id")

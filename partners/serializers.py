@@ -198,9 +198,18 @@ class IncidentOutput(serializers.Serializer):
     )
     phase = serializers.ChoiceField(choices=Phase.choices)
     occurred_at = serializers.DateTimeField()
-    description = serializers.CharField(help_text=_("The observer's account as verified by a reviewer."))
+    description = serializers.CharField(
+        source="shown_description",
+        help_text=_(
+            "The observer's account as verified by a reviewer, with any names or phone numbers of "
+            "private people taken out by the reviewer."
+        ),
+    )
     corroborations = serializers.IntegerField(
-        help_text=_("Reports by other observers of the same category at the station within 60 minutes.")
+        help_text=_(
+            "Verified, shared reports by other observers of the same category at the station within "
+            "60 minutes."
+        )
     )
     updated_at = serializers.DateTimeField(help_text=_("Last change to the report; `since` filters on it."))
     photos = Photos(

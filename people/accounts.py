@@ -1,5 +1,6 @@
 """Protection of sign-ins: lockout after repeated failures (django-axes) and optional two-factor
-codes for staff in the admin (django-otp, TOTP).
+codes for staff (django-otp, TOTP), asked for wherever they sign in: the admin, the observer pages
+and the API's token endpoint.
 
 A coordinator's admin account opens the observers' names, so it is what an adversary guesses at.
 """
@@ -10,17 +11,23 @@ from base64 import b32encode
 
 import qrcode
 import qrcode.image.svg
+from axes.attempts import get_cool_off_threshold
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import get_user_model, logout
+from django.contrib.auth import authenticate, get_user_model, logout
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -44,6 +51,34 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """Axes' count per name and address, and a second one per name alone at a higher limit.
+
+    The pair keeps a guesser elsewhere from locking a coordinator out of their own laptop; the name
+    alone slows a guesser who spreads their tries at one account over many addresses.
+    """
+
+    def is_locked(self, request, credentials: dict | None = None) -> bool:
+        return super().is_locked(request, credentials) or self._account_locked(request, credentials)
+
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs) -> None:
+        super().user_login_failed(sender, credentials, request, **kwargs)
+        if request is not None and not request.axes_locked_out and self._account_locked(request, credentials):
+            # The failure that reaches the limit is already answered with the lockout, as for the pair.
+            request.axes_locked_out = True
+            request.axes_credentials = credentials
+
+    def _account_locked(self, request, credentials: dict | None) -> bool:
+        username = get_client_username(request, credentials)
+        if not username:
+            return False
+        recent = AccessAttempt.objects.filter(
+            username=username, attempt_time__gte=get_cool_off_threshold(request)
+        )
+        failures = recent.aggregate(total=Sum("failures_since_start"))["total"] or 0
+        return failures >= settings.LOGIN_USERNAME_FAILURE_LIMIT
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -148,31 +183,67 @@ class CodeField(forms.CharField):
 WRONG_CODE = _("The code is wrong or has expired. Wait for the next code in the app and try again.")
 
 
-class AdminLoginForm(AdminAuthenticationForm):
-    """The admin's login form, with a code that is required once the user has an authenticator app."""
+def authenticate_with_code(
+    request, *, username: str, password: str, code: str = ""
+) -> AbstractBaseUser | None:
+    """The user if the password is right and, for a user with an authenticator app, the code too.
+
+    A missing or wrong code is refused and counted towards the lockout like a wrong password, so no
+    answer tells a guesser that they found the password.
+    """
+    user = authenticate(request, username=username, password=password)
+    device = confirmed_device(user) if user is not None else None
+    if device is None:
+        return user
+    code = re.sub(r"\s", "", code)
+    verified = totp_verify(device=device, code=code) if code else None
+    if verified is None:
+        user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+        return None
+    # django_otp's user_logged_in receiver marks the session as verified by this device.
+    user.otp_device = verified
+    return user
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form with the code of an authenticator app, checked together with the password."""
 
     code = CodeField(label=_("Two-factor code"), required=False)
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Please enter a correct %(username)s and password, and the code from your authenticator "
+            "app if you turned on two-factor sign-in. Note that the fields may be case-sensitive."
+        ),
+    }
 
     def clean(self):
-        cleaned_data = super().clean()
-        device = confirmed_device(self.user_cache) if self.user_cache is not None else None
-        if device is not None:
-            self.user_cache.otp_device = self._verified(device)
-        return cleaned_data
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        # A malformed code is refused by its field before any password is tried: that tells nothing.
+        if username is None or not password or self.has_error("code"):
+            return self.cleaned_data
+        code = self.cleaned_data.get("code", "")
+        self.user_cache = authenticate_with_code(
+            self.request, username=username, password=password, code=code
+        )
+        if self.user_cache is None:
+            raise self.get_invalid_login_error()
+        self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
-    def _verified(self, device: TOTPDevice) -> TOTPDevice:
-        code = self.cleaned_data.get("code")
-        if not code:
-            raise forms.ValidationError(
-                _("Enter the 6-digit code from your authenticator app."), code="code_required"
-            )
-        verified = totp_verify(device=device, code=code)
-        if verified is None:
-            # A wrong code counts towards the lockout like a wrong password.
-            credentials = {"username": self.user_cache.get_username()}
-            user_login_failed.send(sender=__name__, credentials=credentials, request=self.request)
-            raise forms.ValidationError(WRONG_CODE, code="wrong_code")
-        return verified
+
+class AdminLoginForm(SignInForm, AdminAuthenticationForm):
+    """The admin's login form: the code is checked with the password, and one answer is given for
+    a wrong password, a missing code and a wrong code alike."""
+
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Please enter the correct %(username)s and password for a staff account, and the code from "
+            "your authenticator app if you turned on two-factor sign-in. Note that the fields may be "
+            "case-sensitive."
+        ),
+    }
 
 
 class EnrolForm(forms.Form):
@@ -200,9 +271,9 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 class StaffTwoFactorMiddleware:
     """Keeps staff out of the admin until the second factor is done.
 
-    A staff user with a device who signed in elsewhere with the password alone (the observer pages)
-    is signed out and sent to the admin's login; with REQUIRE_2FA_FOR_STAFF, a staff user without a
-    device is sent to enrolment.
+    Every sign-in form asks for the code; a session that still lacks it (a device confirmed after
+    the sign-in elsewhere) is signed out and sent to the admin's login. With REQUIRE_2FA_FOR_STAFF,
+    a staff user without a device is sent to enrolment.
     """
 
     def __init__(self, get_response):

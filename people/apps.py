@@ -1,5 +1,6 @@
 from django.apps import AppConfig, apps
-from django.db.models.signals import post_migrate
+from django.conf import settings
+from django.db.models.signals import post_migrate, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,6 +11,14 @@ class PeopleConfig(AppConfig):
     def ready(self) -> None:
         # After every migrate, so that new permissions reach the staff groups in every deployment.
         post_migrate.connect(groups_after_migrate, dispatch_uid="people.ensure_groups")
+        # A new password revokes the user's observer tokens, whichever way it was set.
+        from people import receivers
+
+        user = settings.AUTH_USER_MODEL
+        pre_save.connect(receivers.note_password_change, sender=user, dispatch_uid="people.password_hash")
+        post_save.connect(
+            receivers.revoke_tokens_after_password_change, sender=user, dispatch_uid="people.password_tokens"
+        )
 
 
 def groups_after_migrate(sender, **kwargs) -> None:

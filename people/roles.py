@@ -1,11 +1,19 @@
 """Staff groups and exactly what each may do in the admin.
 
-Permissions say what kind of row a user may touch; which rows is decided by their organization
-memberships (people.selectors.scoped_for_staff). The groups are kept in step after every migrate.
+Two kinds of right. The shared election data (elections, stations, contests and their choices,
+official results, the random sample) feeds every organization's scores and what partners read:
+only election administrators change it, a permission held through its own group and independent
+of any organization. Everything else belongs to an organization, and there a permission counts
+only where the user's role in the row's organization grants it too (ROLE_GROUPS): a reviewer of
+one organization who coordinates another reviews in the first and coordinates in the second.
+Which rows a user sees at all is decided by their memberships (people.selectors.scoped_for_staff).
+The groups are kept in step after every migrate.
 """
 
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
+
+from people.models import Role
 
 STATION_MODELS = ("election", "region", "district", "pollingstation")
 OBSERVATION_MODELS = ("incidentreport", "reportphoto", "reportevent", "checkin")
@@ -28,11 +36,10 @@ REVIEWER = [
     *[("counts", f"view_{model}") for model in COUNT_MODELS],
     ("counts", "review_protocolcopy"),
 ]
+# Coordinators read the shared election data (REVIEWER's view rights) but do not change it.
 COORDINATOR = [
     *REVIEWER,
-    *[("stations", f"{action}_{model}") for model in STATION_MODELS for action in ("add", "change")],
     ("stations", "view_sampledraw"),
-    ("stations", "draw_sample"),
     ("reports", "reopen_incidentreport"),
     ("reports", "export_incidentreport"),
     *[
@@ -48,15 +55,41 @@ COORDINATOR = [
         for model in ("partner", "partnerkey")
         for action in ("view", "add", "change")
     ],
+    ("counts", "reopen_protocolcopy"),
+]
+ELECTION_ADMINISTRATOR = [
+    *[("stations", f"{action}_{model}") for model in STATION_MODELS for action in ("view", "add", "change")],
+    *[("stations", f"view_{model}") for model in ("stationimport", "sampledraw")],
+    ("stations", "draw_sample"),
     *[
         ("counts", f"{action}_{model}")
         for model in ("contest", "choice")
-        for action in ("add", "change", "delete")
+        for action in ("view", "add", "change", "delete")
     ],
+    ("counts", "view_resultbatch"),
     ("counts", "add_resultbatch"),
-    ("counts", "reopen_protocolcopy"),
+    ("counts", "view_officialresult"),
 ]
-GROUP_PERMISSIONS = {"Reviewer": REVIEWER, "Coordinator": COORDINATOR}
+GROUP_PERMISSIONS = {
+    "Reviewer": REVIEWER,
+    "Coordinator": COORDINATOR,
+    "Election administrator": ELECTION_ADMINISTRATOR,
+}
+# What each staff role may do in the rows of its own organization.
+ROLE_GROUPS = {Role.REVIEWER: "Reviewer", Role.COORDINATOR: "Coordinator"}
+_ROLE_GRANTS = {
+    role: {f"{app}.{codename}" for app, codename in GROUP_PERMISSIONS[group]}
+    for role, group in ROLE_GROUPS.items()
+}
+
+
+def role_grants(role: str | None, permission: str) -> bool:
+    """Whether the role, held in an organization, allows `permission` ("app.codename") on its rows."""
+    return permission in _ROLE_GRANTS.get(role, ())
+
+
+def roles_granting(permission: str) -> list[str]:
+    return [role for role in ROLE_GROUPS if role_grants(role, permission)]
 
 
 def ensure_groups(**kwargs) -> dict[str, Group]:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from people.models import Assignment, Membership, Organization, Role
+from people.roles import roles_granting
 from stations.models import PollingStation
 
 
@@ -63,22 +64,34 @@ def roaming_district_numbers(user: AbstractBaseUser) -> QuerySet:
     )
 
 
-def staff_organization_ids(user: AbstractBaseUser) -> QuerySet:
-    """The organizations whose data the user reviews or coordinates."""
-    return Membership.objects.filter(user=user, role__in=[Role.REVIEWER, Role.COORDINATOR]).values(
-        "organization_id"
-    )
+def staff_organization_ids(user: AbstractBaseUser, permission: str | None = None) -> QuerySet:
+    """The organizations whose data the user reviews or coordinates; with `permission`
+    ("app.codename"), only those where the user's role grants it."""
+    roles = roles_granting(permission) if permission else [Role.REVIEWER, Role.COORDINATOR]
+    return Membership.objects.filter(user=user, role__in=roles).values("organization_id")
 
 
 def scoped_for_staff(
-    queryset: QuerySet, user: AbstractBaseUser, organization_path: str = "organization"
+    queryset: QuerySet,
+    user: AbstractBaseUser,
+    organization_path: str = "organization",
+    permission: str | None = None,
 ) -> QuerySet:
-    """`queryset` cut down to the user's organizations; superusers see everything, others nothing else."""
+    """`queryset` cut down to the user's organizations (those where their role grants `permission`,
+    when given); superusers see everything, others nothing else."""
     if user.is_superuser:
         return queryset
     if not user.is_active or not user.is_staff:
         return queryset.none()
-    return queryset.filter(**{f"{organization_path}__in": staff_organization_ids(user)})
+    return queryset.filter(**{f"{organization_path}__in": staff_organization_ids(user, permission)})
+
+
+def staff_roles(user: AbstractBaseUser) -> dict[int, str]:
+    """The user's staff role in each organization where they hold one, in one query."""
+    if not user.is_active or not user.is_staff:
+        return {}
+    rows = Membership.objects.filter(user=user, role__in=[Role.REVIEWER, Role.COORDINATOR])
+    return dict(rows.values_list("organization_id", "role"))
 
 
 def staff_role(user: AbstractBaseUser, row) -> str | None:

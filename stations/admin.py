@@ -1,3 +1,10 @@
+"""Elections, regions, districts, stations, their imports and the random sample in the admin.
+
+Shared election data: every organization's scores and what partners read stand on it, so only
+election administrators (people.roles) change it, import stations or draw the sample; reviewers and
+coordinators read it.
+"""
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -159,7 +166,11 @@ class ElectionAdmin(admin.ModelAdmin):
             "errors_hidden": max(0, len(errors) - ERRORS_SHOWN),
             "imports": election.station_imports.select_related("imported_by")[:10],
         }
-        return TemplateResponse(request, "admin/stations/election/import_stations.html", context)
+        # A refused file (a loaded one was redirected) answers 400, as the observer pages' forms do.
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(
+            request, "admin/stations/election/import_stations.html", context, status=status
+        )
 
 
 @admin.register(Region)

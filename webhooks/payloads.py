@@ -1,4 +1,5 @@
-"""What a webhook says about an event: built once, when the event is queued.
+"""What a webhook says about an event: built when the event is queued; an incident is rendered
+again at each send (webhooks.services), so a later redaction or withdrawal is what counts.
 
 An incident is rendered by the partner API's own query and serializer (partners.selectors,
 partners.serializers), so a webhook shows exactly what the API shows of a verified incident and

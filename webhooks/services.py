@@ -11,12 +11,13 @@ import json
 import logging
 import random
 import secrets
+import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -104,8 +105,6 @@ def endpoint_disable(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
 @transaction.atomic
 def delivery_requeue(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a failed delivery again from its first attempt, with the same event id and body."""
-    from webhooks.tasks import webhook_deliver
-
     if delivery.status != DeliveryStatus.FAILED:
         raise ApplicationError(_("Only a failed delivery can be queued again."))
     if not delivery.endpoint.active:
@@ -113,9 +112,45 @@ def delivery_requeue(*, delivery: WebhookDelivery) -> WebhookDelivery:
     WebhookDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.FAILED).update(
         status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), leased_until=None
     )
-    webhook_deliver.delay_on_commit(delivery.pk)
+    deliveries_send_after_commit([delivery.pk])
     delivery.refresh_from_db()
     return delivery
+
+
+def deliveries_send_after_commit(delivery_ids: Sequence[int]) -> None:
+    """Have the deliveries sent once the transaction commits, never by the request that queued them.
+
+    With a broker, a worker sends each one. Without one (no REDIS_URL) Celery runs a task in the
+    caller, so a reviewer's verification would wait on every partner's receiver, up to the timeout
+    each: instead one background thread of this process sends them; the request does not wait."""
+    from webhooks.tasks import webhook_deliver
+
+    if not delivery_ids:
+        return
+    if webhook_deliver.app.conf.task_always_eager and settings.WEBHOOK_SEND_IN_THREAD:
+        ids = list(delivery_ids)
+        transaction.on_commit(lambda: _send_in_thread(ids))
+        return
+    for delivery_id in delivery_ids:
+        webhook_deliver.delay_on_commit(delivery_id)
+
+
+def _send_in_thread(delivery_ids: list[int]) -> threading.Thread:
+    def send() -> None:
+        try:
+            for delivery_id in delivery_ids:
+                try:
+                    delivery_send(delivery_id=delivery_id)
+                except Exception:
+                    # The row stays pending for a later send; one bad row must not keep the
+                    # others from going out.
+                    logger.exception("Webhook delivery %s failed to send.", delivery_id)
+        finally:
+            connections.close_all()  # this thread's own connections, not the request's
+
+    thread = threading.Thread(target=send, name="webhook-send", daemon=True)
+    thread.start()
+    return thread
 
 
 # Queueing events -------------------------------------------------------------------------------
@@ -136,8 +171,6 @@ def entitled_endpoints(event: Event) -> list[WebhookEndpoint]:
 
 def deliveries_queue(event: Event, events: Iterable[tuple[uuid.UUID, dict]]) -> list[int]:
     """One outbox row per (endpoint, event) in one INSERT, each sent once the transaction commits."""
-    from webhooks.tasks import webhook_deliver
-
     events = list(events)
     endpoints = entitled_endpoints(event) if events else []
     if not endpoints:
@@ -154,8 +187,7 @@ def deliveries_queue(event: Event, events: Iterable[tuple[uuid.UUID, dict]]) -> 
         endpoint__in=endpoints, event_id__in=[eid for eid, _payload in events], status=DeliveryStatus.PENDING
     ).values_list("pk", flat=True)
     ids = list(queued)
-    for delivery_id in ids:
-        webhook_deliver.delay_on_commit(delivery_id)
+    deliveries_send_after_commit(ids)
     return ids
 
 
@@ -204,7 +236,7 @@ def band_changes_queue(*, run_id: int, changes: Sequence[BandChange]) -> list[in
 
 
 def body_bytes(payload: dict) -> bytes:
-    """The same bytes on every attempt, whatever order the database returns the keys in."""
+    """The same bytes for the same payload, whatever order the database returns the keys in."""
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -227,18 +259,31 @@ def delivery_send(*, delivery_id: int) -> WebhookDelivery | None:
     if delivery is None:
         return None
     refusal = _refusal(delivery)
-    if refusal:
+    payload = _current_payload(delivery) if not refusal else None
+    if payload is None:
+        refusal = refusal or _("Partners may no longer see this incident.")
         return _record_failure(delivery, transport.Outcome(None, refusal), final=True, counts=False)
     outcome = transport.post(
         url=delivery.endpoint.url,
         secret=delivery.endpoint.secret,
         event_type=delivery.event_type,
         event_id=str(delivery.event_id),
-        body=body_bytes(delivery.payload),
+        body=body_bytes(payload),
     )
     if outcome.ok:
         return _record_success(delivery, outcome)
     return _record_failure(delivery, outcome, final=delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS)
+
+
+def _current_payload(delivery: WebhookDelivery) -> dict | None:
+    """The body as partners may see it at this send: an incident is rendered again, so that a
+    reviewer's redaction made after the event was queued is what goes out, and an incident that is
+    no longer verified or shared goes nowhere (None)."""
+    if delivery.event_type != Event.INCIDENT_VERIFIED:
+        return delivery.payload
+    report_id = (delivery.payload.get("data") or {}).get("id")
+    data = payloads.incident_data(report_id) if report_id else None
+    return None if data is None else {**delivery.payload, "data": data}
 
 
 def _refusal(delivery: WebhookDelivery) -> str:

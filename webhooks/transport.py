@@ -2,9 +2,11 @@
 
 A partner chooses the URL, so the server must not become a way into its own network: only http(s)
 URLs, and unless BAQYLAU_WEBHOOK_ALLOW_PRIVATE_HOSTS is on, no host that resolves to a loopback,
-private, link-local, reserved or otherwise non-public address. The check runs at registration and
-again on every send, on the very addresses the connection then uses, so a name that later resolves
-elsewhere is caught. No proxy from the environment and no redirect is followed: a 3xx is a failure.
+private, link-local, site-local, reserved or otherwise non-public address, nor to an IPv6 address
+that wraps such an IPv4 address (NAT64, 6to4, Teredo, IPv4-compatible). The check runs at
+registration and again on every send, on the very addresses the connection then uses, so a name
+that later resolves elsewhere is caught. No proxy from the environment and no redirect is
+followed: a 3xx is a failure.
 """
 
 import hashlib
@@ -38,11 +40,36 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
+# IPv6 prefixes whose addresses carry an IPv4 address in their last 32 bits: NAT64 (RFC 6052, and
+# the local-use prefix of RFC 8215) and the deprecated IPv4-compatible form ::a.b.c.d. A gateway
+# or an operating system may route them to that IPv4 address, so it is that address which counts.
+IPV4_IN_LAST_32_BITS = tuple(
+    ipaddress.ip_network(prefix) for prefix in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96")
+)
+
+
+def _wrapped_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address stands for: mapped, 6to4, Teredo, NAT64, compatible."""
+    wrapped = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+    if any(ip in network for network in IPV4_IN_LAST_32_BITS):
+        wrapped.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return [address for address in wrapped if address is not None]
+
+
+def _global(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    # Site-local fec0::/10 is deprecated but still routed inside some networks; Python counts it global.
+    site_local = isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local
+    return ip.is_global and not ip.is_multicast and not site_local
+
+
 def is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:  # ::ffff:a.b.c.d is that IPv4 address and nothing else
+            return _global(ip.ipv4_mapped)
+        if not all(_global(inner) for inner in _wrapped_ipv4(ip)):
+            return False
+    return _global(ip)
 
 
 def resolve(host: str, port: int) -> list[tuple]:

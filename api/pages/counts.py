@@ -10,7 +10,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from api.pages.count_forms import ProtocolForm, TurnoutForm
 from api.pages.observer import LOCAL_INPUT_FORMAT, observer_required
+from api.pages.photos import session_or_token_required
 from core.errors import ApplicationError, NotFound
 from core.storage import evidence_image
 from counts.arithmetic import RULES
@@ -208,12 +208,12 @@ def _serve(request, protocol_id, field: str):
 
 
 @require_GET
-@login_required
+@session_or_token_required
 def protocol_photo(request, protocol_id):
     return _serve(request, protocol_id, "image")
 
 
 @require_GET
-@login_required
+@session_or_token_required
 def protocol_thumbnail(request, protocol_id):
     return _serve(request, protocol_id, "thumbnail")

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from api.pages.forms import CheckInForm, ReportForm
 from core.errors import ApplicationError, NotFound
+from people.accounts import SignInForm
 from people.selectors import assigned_stations, observer_memberships, station_get_for_observer
 from people.services import token_revoke
 from reports.models import CheckIn
@@ -46,7 +47,10 @@ def observer_required(view):
 
 
 class LoginView(auth_views.LoginView):
+    """Username and password, and the authenticator app's code for staff who turned one on."""
+
     template_name = "observe/login.html"
+    authentication_form = SignInForm
     redirect_authenticated_user = True
     next_page = reverse_lazy("observe:stations")
 

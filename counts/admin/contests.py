@@ -1,3 +1,9 @@
+"""Contests, their choices and the official results in the admin.
+
+Shared election data: only election administrators (people.roles) define contests or import
+official results; reviewers and coordinators read them.
+"""
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -100,7 +106,9 @@ class ContestAdmin(admin.ModelAdmin):
             "batches": contest.result_batches.select_related("imported_by")[:10],
             "choices": contest.choices.select_related("district"),
         }
-        return TemplateResponse(request, "admin/counts/contest/import_results.html", context)
+        # A refused file (a loaded one was redirected) answers 400, as the observer pages' forms do.
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(request, "admin/counts/contest/import_results.html", context, status=status)
 
 
 @admin.register(ResultBatch)

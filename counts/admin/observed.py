@@ -138,9 +138,11 @@ class ProtocolCopyAdmin(OrganizationScopedAdmin, ReadOnlyAdmin):
             "differs": bool(official and differences(protocol_values(protocol), official_values(official))),
             "broken_rules": [RULES[code] for code in protocol.failures if code in RULES],
             "events": protocol.events.select_related("actor"),
+            # The role held in the copy's organization decides, not the groups alone.
             "can_review": protocol.status in REVIEWABLE
-            and request.user.has_perm("counts.review_protocolcopy"),
-            "can_reopen": protocol.status in REVIEWED and request.user.has_perm("counts.reopen_protocolcopy"),
+            and self.role_permits(request, "counts.review_protocolcopy", protocol),
+            "can_reopen": protocol.status in REVIEWED
+            and self.role_permits(request, "counts.reopen_protocolcopy", protocol),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)
@@ -153,7 +155,7 @@ class ProtocolCopyAdmin(OrganizationScopedAdmin, ReadOnlyAdmin):
         )
         if action not in ProtocolAction.values:
             messages.error(request, _("Choose verify, reject or reopen."))
-        elif not request.user.has_perm(needed):
+        elif not self.role_permits(request, needed, protocol):
             raise PermissionDenied
         else:
             try:

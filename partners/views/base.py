@@ -1,9 +1,12 @@
-"""What every partner endpoint shares: the key, its scope and budget, cursor pages, CSV exports,
-and conditional GET for the lists that change only when scores are published."""
+"""What every partner endpoint shares: the key, its scope and budget (with what each request
+costs, and its export slots), cursor pages, CSV exports, and conditional GET for the lists that
+change only when scores are published."""
 
 import hashlib
+from collections.abc import Callable
 
-from django.http import Http404
+from django.conf import settings
+from django.http import Http404, StreamingHttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
@@ -16,7 +19,7 @@ from rest_framework.response import Response
 from partners.authentication import HasScope, PartnerKeyAuthentication
 from partners.exports import csv_response
 from partners.models import Scope
-from partners.throttling import PartnerKeyThrottle
+from partners.throttling import PartnerKeyThrottle, SlotHeld, export_slot_take
 
 
 class CsvRenderer(BaseRenderer):
@@ -47,6 +50,22 @@ class PartnerView(generics.GenericAPIView):
     renderer_classes = [JSONRenderer]
     filter_backends = [DjangoFilterBackend]
     required_scope: str
+
+    def request_cost(self, request) -> int:
+        """What this request takes from the key's budget (partners.throttling): 1 unless dearer."""
+        return 1
+
+    def held_export(self, request, respond: Callable[[], StreamingHttpResponse]) -> StreamingHttpResponse:
+        """A streamed export made while holding one of the key's export slots, freed when the
+        response closes (or at once, if making it fails)."""
+        release = export_slot_take(request.auth)
+        try:
+            response = respond()
+            response.streaming_content = SlotHeld(response.streaming_content, release)
+        except BaseException:
+            release()
+            raise
+        return response
 
     def require_scope(self, request, scope: str) -> None:
         if not request.auth.has_scope(scope):
@@ -88,10 +107,15 @@ class ExportableListView(PartnerView, generics.ListAPIView):
         if self.is_export(request):
             self.require_scope(request, Scope.EXPORTS_READ)
 
+    def request_cost(self, request) -> int:
+        return settings.PARTNER_EXPORT_COST if self.is_export(request) else 1
+
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         if self.is_export(request):
-            return csv_response(self.csv_rows(queryset), f"{self.export_name}.csv")
+            return self.held_export(
+                request, lambda: csv_response(self.csv_rows(queryset), f"{self.export_name}.csv")
+            )
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.page_data(page))
 

@@ -11,10 +11,16 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from counts.dashboard import CACHE_SECONDS, data_state, state_key
-from counts.districts import count_summary
 from counts.models import ProtocolCopy
 from partners import selectors
-from partners.counts import PROTOCOL_COLUMNS, comparison_data, count_estimates_data, shared_protocols
+from partners.counts import (
+    PROTOCOL_COLUMNS,
+    comparison_data,
+    count_estimates_data,
+    shared_count_summary,
+    shared_protocols,
+    sharing_state,
+)
 from partners.models import Scope
 from partners.schema import (
     COUNT_ESTIMATES_EXAMPLE,
@@ -123,17 +129,19 @@ class ElectionView(PartnerView):
 class CountEstimatesView(ElectionView):
     """Per district, the observers' estimate of turnout and of each choice's share (ratio estimator
     with margins of error at 95 % and 99 % and the finite-population correction) against the
-    official figures, the turnout shortfall δ and the number of differing protocol copies."""
+    official figures, the turnout shortfall δ and the number of differing protocol copies; all
+    from verified copies and turnout counts of organizations that share with partners."""
 
     required_scope = Scope.SCORES_READ
     serializer_class = CountEstimatesOutput
 
     def get(self, request, *args, **kwargs):
-        # The same key as the dashboard's: it changes as soon as results, copies or counts do.
-        key = "partner-" + state_key(data_state(self.election))
+        # The dashboard's key, which changes as soon as results, copies or counts do, and which
+        # organizations share.
+        key = f"partner-{state_key(data_state(self.election))}-{sharing_state()}"
         data = cache.get(key)
         if data is None:
-            data = count_estimates_data(self.election, count_summary(self.election))
+            data = count_estimates_data(self.election, shared_count_summary(self.election))
             cache.set(key, data, CACHE_SECONDS)
         return Response(data)
 

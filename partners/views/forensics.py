@@ -1,9 +1,13 @@
 """Election forensics for partners (scores:read): the latest tests of each contest's official
 results, and the fingerprint and distribution pictures as SVG, nationally or for one district."""
 
+import hashlib
 from functools import cached_property
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -11,6 +15,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from counts.dashboard import data_state, state_key
 from counts.forensic_runs import latest_forensics
 from counts.models import Contest
 from counts.pictures import distributions_svg, fingerprint_svg, picture_numbers
@@ -28,6 +33,8 @@ from partners.schema import (
 from partners.views.base import PartnerView
 
 PICTURES = {"fingerprint": fingerprint_svg, "distributions": distributions_svg}
+# A drawn picture is kept this long; its key changes as soon as the numbers it is drawn from do.
+PICTURE_CACHE_SECONDS = 3600
 
 
 class SvgRenderer(BaseRenderer):
@@ -129,9 +136,40 @@ class ForensicsView(ElectionView):
     )
 )
 class PictureView(ElectionView):
+    """A drawn picture is kept until the official results change. One that has to be drawn afresh
+    costs BAQYLAU_PARTNER_PICTURE_COST requests of the key's budget (10 by default); one served as
+    kept costs 1."""
+
     renderer_classes = [SvgRenderer, JSONRenderer]
 
+    @cached_property
+    def cache_key(self) -> str:
+        # The state of the count changes with every results file; the title is in the language asked.
+        asked = repr(
+            (
+                self.kwargs["contest"],
+                self.kwargs["picture"],
+                self.request.query_params.get("district"),
+                get_language(),
+            )
+        )
+        digest = hashlib.sha256(asked.encode()).hexdigest()[:32]
+        return f"partner-picture:{state_key(data_state(self.election))}:{digest}"
+
+    def request_cost(self, request) -> int:
+        return 1 if cache.get(self.cache_key) is not None else settings.PARTNER_PICTURE_COST
+
     def get(self, request, *args, **kwargs):
+        svg = cache.get(self.cache_key)
+        if svg is None:
+            svg = self.draw(request)
+            cache.set(self.cache_key, svg, PICTURE_CACHE_SECONDS)
+        response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+        response["Cache-Control"] = "private, max-age=300"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    def draw(self, request) -> str:
         draw = PICTURES.get(self.kwargs["picture"])
         contest = Contest.objects.filter(election=self.election, code=self.kwargs["contest"]).first()
         if draw is None or contest is None:
@@ -148,7 +186,4 @@ class PictureView(ElectionView):
             "contest": contest.name,
             "where": _("district %(number)s") % {"number": district} if district else _("all districts"),
         }
-        response = HttpResponse(draw(picture, title), content_type="image/svg+xml; charset=utf-8")
-        response["Cache-Control"] = "private, max-age=300"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return draw(picture, title)

@@ -2,6 +2,7 @@
 
 from functools import cached_property
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import exceptions
@@ -11,6 +12,7 @@ from partners import exports, selectors
 from partners import schema as partner_schema
 from partners import serializers as io
 from partners.filters import StationFilter
+from partners.indicators import indicators_for_partners
 from partners.models import Scope
 from partners.presenters import district_data, station_data
 from partners.views.base import ConditionalMixin, ExportableListView, PartnerView, cursor_pages
@@ -39,7 +41,8 @@ class ElectionMixin(ConditionalMixin):
 
     def version(self):
         version = selectors.election_version(self.election)
-        moments = [at for at in (version["published_at"], version["stations_changed"]) if at is not None]
+        changes = (version["published_at"], version["stations_changed"], version["shared_changed"])
+        moments = [at for at in changes if at is not None]
         return tuple(version.values()), max(moments).timestamp() if moments else None
 
     def get(self, request, *args, **kwargs):
@@ -106,10 +109,14 @@ class StationListView(ElectionMixin, ExportableListView):
         return selectors.stations_for_partners(self.election)
 
     def page_data(self, page) -> list:
-        return io.StationOutput([station_data(station) for station in page], many=True).data
+        indicators = indicators_for_partners(
+            election_id=self.election.pk, station_ids=[station.pk for station in page]
+        )
+        rows = [station_data(station, indicators.get(station.pk)) for station in page]
+        return io.StationOutput(rows, many=True).data
 
     def csv_rows(self, queryset):
-        return exports.station_rows(queryset.order_by("number", "id"))
+        return exports.station_rows(queryset.order_by("number", "id"), self.election.pk)
 
 
 @extend_schema_view(get=partner_schema.STATIONS_GEOJSON)
@@ -125,6 +132,9 @@ class StationGeoJsonView(ElectionMixin, PartnerView):
         super().check_permissions(request)
         self.require_scope(request, Scope.EXPORTS_READ)
 
+    def request_cost(self, request) -> int:
+        return settings.PARTNER_EXPORT_COST
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema has no election to read
             return PollingStation.objects.none()
@@ -133,4 +143,9 @@ class StationGeoJsonView(ElectionMixin, PartnerView):
     def get(self, request, *args, **kwargs):
         stations = self.filter_queryset(self.get_queryset())
         filename = f"{self.election.slug}-stations.geojson"
-        return self.dispatch_conditional(request, lambda: exports.geojson_response(stations, filename))
+        return self.dispatch_conditional(
+            request,
+            lambda: self.held_export(
+                request, lambda: exports.geojson_response(stations, self.election.pk, filename)
+            ),
+        )

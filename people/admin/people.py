@@ -1,6 +1,9 @@
 """Admin for organizations, their people, assignments and the phones' tokens.
 
 Everything is cut down to the user's organizations (people.admin.mixins); superusers see it all.
+Managing people is a coordinator's right, and only in the organizations they coordinate: a reviewer
+of an organization sees its memberships and assignments but changes none, whatever they hold
+elsewhere.
 """
 
 from django.contrib import admin, messages
@@ -21,8 +24,10 @@ from people.admin.mixins import (
     OrganizationFilter,
     OrganizationScopedAdmin,
     organization_ids,
+    permitted_organization_ids,
     users_for_staff,
 )
+from people.admin.user_search import term_matches
 from people.models import Assignment, Membership, ObserverToken, Organization
 from people.selectors import scoped_for_staff
 from people.services import assignments_import, token_revoke
@@ -47,9 +52,24 @@ class OrganizationAdmin(OrganizationScopedAdmin):
 
 
 class AssignmentInline(admin.TabularInline):
+    """A membership's assignments, editable where the user's role in its organization allows it."""
+
     model = Assignment
     autocomplete_fields = ["station"]
     extra = 0
+
+    def role_allows(self, request, membership, action: str) -> bool:
+        ids = permitted_organization_ids(request, f"people.{action}_assignment")
+        return membership is None or ids is None or membership.organization_id in ids
+
+    def has_add_permission(self, request, obj):
+        return super().has_add_permission(request, obj) and self.role_allows(request, obj, "add")
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.role_allows(request, obj, "change")
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.role_allows(request, obj, "delete")
 
 
 @admin.register(Membership)
@@ -117,7 +137,10 @@ class AssignmentAdmin(OrganizationScopedAdmin):
     def import_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        organizations = scoped_for_staff(Organization.objects.all(), request.user, "pk")
+        # Only the organizations the user coordinates: a reviewer there assigns nobody.
+        organizations = scoped_for_staff(
+            Organization.objects.all(), request.user, "pk", "people.add_assignment"
+        )
         form = AssignmentImportForm(request.POST or None, request.FILES or None, organizations=organizations)
         errors = []
         if request.method == "POST" and form.is_valid():
@@ -150,7 +173,9 @@ class AssignmentAdmin(OrganizationScopedAdmin):
             "errors_total": len(errors),
             "errors_hidden": max(0, len(errors) - ERRORS_SHOWN),
         }
-        return TemplateResponse(request, "admin/people/assignment/import.html", context)
+        # A refused file (a loaded one was redirected) answers 400, as the observer pages' forms do.
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(request, "admin/people/assignment/import.html", context, status=status)
 
 
 @admin.register(ObserverToken)
@@ -165,15 +190,27 @@ class ObserverTokenAdmin(OrganizationScopedAdmin):
     exclude = ["key_hash"]
     actions = ["revoke"]
 
+    def organization_ids_of(self, obj) -> set[int]:
+        # A token belongs to its user, and so to each organization the user is a member of.
+        if not hasattr(obj, "_organization_ids"):
+            rows = Membership.objects.filter(user_id=obj.user_id).values_list("organization_id", flat=True)
+            obj._organization_ids = set(rows)
+        return obj._organization_ids
+
     def in_scope(self, request, obj) -> bool:
         ids = organization_ids(request)
-        return ids is None or Membership.objects.filter(user_id=obj.user_id, organization__in=ids).exists()
+        return ids is None or bool(self.organization_ids_of(obj) & ids)
 
     def has_add_permission(self, request):
         return False  # phones ask for their own tokens; the key is shown to them only
 
     @admin.action(description=gettext_lazy("Revoke the selected tokens"), permissions=["change"])
     def revoke(self, request, queryset):
+        ids = permitted_organization_ids(request, "people.change_observertoken")
+        if ids is not None:
+            queryset = queryset.filter(
+                user__in=Membership.objects.filter(organization__in=ids).values("user_id")
+            )
         for token in queryset.filter(revoked_at__isnull=True):
             token_revoke(token=token)
         count = queryset.count()
@@ -211,6 +248,19 @@ class UserAdmin(auth_admin.UserAdmin):
         if request.user.is_superuser:
             return queryset
         return users_for_staff(queryset, request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        if request.user.is_superuser or not search_term or not membership_user_autocomplete(request):
+            return super().get_search_results(request, queryset, search_term)
+        # People of no organization are found by their names only: a search by e-mail address over
+        # them would tell a coordinator who has an account here, and under which address.
+        members = Membership.objects.filter(organization__in=organization_ids(request)).values("user_id")
+        ours, may_have_duplicates = super().get_search_results(
+            request, queryset.filter(pk__in=members), search_term
+        )
+        names = [field for field in self.get_search_fields(request) if field != "email"]
+        others = queryset.exclude(pk__in=members).filter(term_matches(search_term, names))
+        return ours | others, may_have_duplicates
 
     def has_view_permission(self, request, obj=None):
         if super().has_view_permission(request, obj):

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reports.taxonomy import Severity
 
-REVIEW_STEPS = ("claim", "release", "verify", "reject", "ask", "severity", "reopen")
+REVIEW_STEPS = ("claim", "release", "verify", "reject", "ask", "severity", "reopen", "redact")
 
 
 class ReviewForm(forms.Form):
@@ -17,6 +17,8 @@ class ReviewForm(forms.Form):
     version = forms.IntegerField(min_value=1)
     note = forms.CharField(required=False, strip=True)
     severity = forms.TypedChoiceField(choices=Severity.choices, coerce=int, required=False, empty_value=None)
+    # The description partners see; empty clears the redaction, so it is never required.
+    text = forms.CharField(required=False, strip=True)
 
     def clean(self):
         cleaned = super().clean()

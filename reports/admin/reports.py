@@ -24,6 +24,8 @@ from reports.models import Evidence, IncidentReport, ReportPhoto
 from reports.services import report_reject, report_verify
 
 FAILURES_SHOWN = 20
+REVIEW = "reports.review_incidentreport"
+REOPEN = "reports.reopen_incidentreport"
 
 
 class HasPhotosFilter(admin.SimpleListFilter):
@@ -109,11 +111,13 @@ class IncidentReportAdmin(ReviewPageMixin, OrganizationScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def has_review_permission(self, request) -> bool:
-        return request.user.has_perm("reports.review_incidentreport")
+    # Per report, the role held in its organization decides: a reviewer there who coordinates
+    # elsewhere reviews it but does not reopen it.
+    def has_review_permission(self, request, obj=None) -> bool:
+        return self.role_permits(request, REVIEW, obj)
 
-    def has_reopen_permission(self, request) -> bool:
-        return request.user.has_perm("reports.reopen_incidentreport")
+    def has_reopen_permission(self, request, obj=None) -> bool:
+        return self.role_permits(request, REOPEN, obj)
 
     @admin.display(description=gettext_lazy("station"), ordering="station__number")
     def station_number(self, report):
@@ -194,6 +198,7 @@ class IncidentReportAdmin(ReviewPageMixin, OrganizationScopedAdmin):
     def _review_each(self, request, queryset, step, done) -> None:
         """Apply one service step to each report; say which succeeded and why the others did not."""
         succeeded, failures = 0, []
+        queryset = self.permitted_rows(request, queryset, REVIEW)
         for report in queryset.select_related("station", "election").order_by("occurred_at"):
             try:
                 step(report)

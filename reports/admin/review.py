@@ -26,6 +26,7 @@ from reports.models import IncidentReport, ReportPhoto
 from reports.services import (
     report_ask,
     report_claim,
+    report_redact,
     report_reject,
     report_release,
     report_reopen,
@@ -53,6 +54,9 @@ STEPS = {
     "reopen": lambda report, by, data: report_reopen(
         report=report, by=by, reason=data["note"], expected_version=data["version"]
     ),
+    "redact": lambda report, by, data: report_redact(
+        report=report, by=by, text=data["text"], expected_version=data["version"]
+    ),
 }
 DONE = {
     "claim": gettext_lazy("You are reviewing this report now; others see that it is taken."),
@@ -62,6 +66,7 @@ DONE = {
     "ask": gettext_lazy("The question is sent to the observer; the report waits for the answer."),
     "severity": gettext_lazy("The severity is changed."),
     "reopen": gettext_lazy("The report is back in the review queue."),
+    "redact": gettext_lazy("The description partners see is saved; the original stays for staff."),
 }
 # After these the reviewer is done with the report for now: back to the list, not to a page
 # whose opening would take the report again.
@@ -188,7 +193,7 @@ class ReviewPageMixin:
         report = self.get_object(request, unquote(object_id))
         if not self.has_view_permission(request, report):
             raise PermissionDenied
-        if request.method == "GET" and self.has_review_permission(request):
+        if request.method == "GET" and self.has_review_permission(request, report):
             report = claim_if_free(report, request.user)
         context = {**(extra_context or {}), **self.review_context(request, report)}
         return super().change_view(request, object_id, form_url, context)
@@ -198,8 +203,8 @@ class ReviewPageMixin:
         held = report.claimed_by_id is not None and report.claimed_until > timezone.now()
         corroborating = scoped_for_staff(IncidentReport.objects.corroborating(report), request.user)
         return {
-            "can_review": self.has_review_permission(request),
-            "can_reopen": self.has_reopen_permission(request) and report.status in REVIEWED,
+            "can_review": self.has_review_permission(request, report),
+            "can_reopen": self.has_reopen_permission(request, report) and report.status in REVIEWED,
             "reviewable": report.status in REVIEWABLE,
             "claim_held_by_me": held and report.claimed_by_id == request.user.pk,
             "claim_held_by_other": held and report.claimed_by_id != request.user.pk,
@@ -218,7 +223,7 @@ class ReviewPageMixin:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         report = self.get_object(request, unquote(object_id))
-        if not (self.has_view_permission(request, report) and self.has_review_permission(request)):
+        if not (self.has_view_permission(request, report) and self.has_review_permission(request, report)):
             raise PermissionDenied
         change_url = reverse("admin:reports_incidentreport_change", args=[report.pk])
         form = ReviewForm(request.POST)
@@ -227,7 +232,7 @@ class ReviewPageMixin:
                 messages.error(request, " ".join(errors))
             return redirect(change_url)
         step = form.cleaned_data["step"]
-        if step == "reopen" and not self.has_reopen_permission(request):
+        if step == "reopen" and not self.has_reopen_permission(request, report):
             raise PermissionDenied
         try:
             STEPS[step](report, request.user, form.cleaned_data)

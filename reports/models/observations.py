@@ -137,6 +137,11 @@ class IncidentReport(models.Model):
     phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices)
     occurred_at = models.DateTimeField(_("occurred at"))
     description = models.TextField(_("description"), max_length=MAX_DESCRIPTION, blank=True)
+    # A reviewer's redaction (names, phone numbers of private people) for partners; `description`
+    # stays the observer's original, for staff. Empty: not redacted, partners see `description`.
+    public_description = models.TextField(
+        _("description shown to partners"), max_length=MAX_DESCRIPTION, blank=True
+    )
     # Exact position is private to the observer's organization; partners never see it.
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
@@ -249,6 +254,7 @@ class EventAction(models.TextChoices):
     SEVERITY = "severity", _("severity changed")
     CLAIM = "claim", _("taken for review")
     RELEASE = "release", _("released")
+    REDACT = "redact", _("redacted for partners")
 
 
 class ReportEvent(AppendOnlyModel):

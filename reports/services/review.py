@@ -20,6 +20,7 @@ from core.signals import evidence_changed
 from people.models import Role
 from people.selectors import staff_role
 from reports.models import EventAction, IncidentReport, ReportEvent, ReportStatus
+from reports.models.observations import MAX_DESCRIPTION
 from reports.signals import report_verified
 from reports.taxonomy import Severity
 
@@ -227,6 +228,38 @@ def report_set_severity(
     )
     current.severity = severity
     return _saved_and_scored(current, ["severity"])
+
+
+@transaction.atomic
+def report_redact(
+    *, report: IncidentReport, by: AbstractBaseUser, text: str, expected_version: int | None = None
+) -> IncidentReport:
+    """Set the text partners see of the description (names, phone numbers of private people taken
+    out). `description` stays the observer's original, for staff and for the observer; an empty
+    text, or the original itself, clears the redaction.
+
+    Partners' data changes, the evidence does not: the scores are not recomputed.
+    """
+    text = (text or "").strip()
+    if len(text) > MAX_DESCRIPTION:
+        raise ApplicationError(
+            _("Keep it under %(max)d characters.") % {"max": MAX_DESCRIPTION}, field="text"
+        )
+    current = _locked(report, by, expected_version)
+    if text == current.description.strip():
+        text = ""
+    if text == current.public_description:
+        return current
+    # Both texts as partners read them, so the trail alone tells what was shown before and after.
+    ReportEvent.record(
+        current,
+        actor=by,
+        action=EventAction.REDACT,
+        replaced=current.public_description or current.description,
+        shown=text or current.description,
+    )
+    current.public_description = text
+    return _save(current, ["public_description"])
 
 
 def _saved_and_scored(report: IncidentReport, fields: list[str]) -> IncidentReport:

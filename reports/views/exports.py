@@ -57,7 +57,10 @@ def changelist_reports(request) -> QuerySet[IncidentReport]:
     """
     model_admin = admin.site._registry[IncidentReport]
     changelist = model_admin.get_changelist_instance(request)
-    return scoped_for_staff(changelist.get_queryset(request), request.user)
+    # Only where the user's role exports: a reviewer here who coordinates elsewhere exports nothing here.
+    return scoped_for_staff(
+        changelist.get_queryset(request), request.user, permission=exports.EXPORT_PERMISSION
+    )
 
 
 def back_to_changelist():

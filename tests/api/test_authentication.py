@@ -7,12 +7,14 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from people.models import ObserverToken
 from people.services import token_issue, token_revoke
 from reports.models import CheckIn
 from tests.api.conftest import MORNING, error
+from tests.people.test_accounts import code_for, wrong_code_for
 
 TOKEN_URL = "/api/v1/auth/token/"
 ME_URL = "/api/v1/me/"
@@ -205,3 +207,59 @@ def test_a_method_the_endpoint_does_not_take_answers_405_in_the_api_shape(observ
 
 def test_the_token_endpoint_only_takes_post(api):
     assert api.get(TOKEN_URL).status_code == 405
+
+
+# --- Two-factor codes: a staff user with an authenticator app needs its code for a token too -------
+
+
+@pytest.fixture
+def device(coordinator):
+    return TOTPDevice.objects.create(user=coordinator, name="Phone", confirmed=True)
+
+
+def ask_for_token(api, code: str | None = None, password: str = "pw-for-tests-only"):
+    body = {"username": "coordinator-a", "password": password}
+    if code is not None:
+        body["code"] = code
+    return api.post(TOKEN_URL, body, format="json")
+
+
+@pytest.mark.parametrize("code", [None, "", "wrong"])
+def test_a_staff_user_with_an_app_gets_no_token_without_the_right_code(api, device, code):
+    response = ask_for_token(api, wrong_code_for(device) if code == "wrong" else code)
+
+    assert response.status_code == 400
+    assert error(response) == {"code": "invalid_credentials", "message": WRONG_CREDENTIALS}
+    assert ObserverToken.objects.count() == 0
+
+
+def test_a_missing_code_counts_towards_the_lockout_like_a_wrong_password(api, device):
+    assert [ask_for_token(api).status_code for _ in range(4)] == [400] * 4
+    assert ask_for_token(api).status_code == 429
+    response = ask_for_token(api, code_for(device))
+    assert response.status_code == 429
+    assert error(response)["code"] == "locked_out"
+    assert ObserverToken.objects.count() == 0
+
+
+def test_a_staff_user_with_an_app_gets_a_token_with_the_right_code(api, device, coordinator):
+    response = ask_for_token(api, " ".join([code_for(device)[:3], code_for(device)[3:]]))
+
+    assert response.status_code == 201
+    assert ObserverToken.objects.get(user=coordinator).key_hash == ObserverToken.hash_key(
+        response.json()["token"]
+    )
+
+
+def test_an_observer_without_an_app_may_send_an_empty_code(api, observer):
+    body = {"username": "observer-a", "password": "pw-for-tests-only", "code": ""}
+
+    assert api.post(TOKEN_URL, body, format="json").status_code == 201
+
+
+def test_a_code_longer_than_any_app_shows_is_refused_by_name(api, device):
+    response = ask_for_token(api, "1" * 13)
+
+    assert response.status_code == 400
+    assert list(error(response)["fields"]) == ["code"]
+    assert ObserverToken.objects.count() == 0

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def seed(*args: str) -> str:
     out = StringIO()
-    call_command("seed_demo", *args, stdout=out)
+    call_command("seed_demo", "--allow-demo-in-production", *args, stdout=out)
     return out.getvalue()
 
 

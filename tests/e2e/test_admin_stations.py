@@ -30,7 +30,7 @@ def sign_in(page, base_url: str, username: str, password: str = "observe2023") -
 
 
 def test_the_demo_coordinator_signs_in_and_imports_stations(live_server, laptop_page, tmp_path):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--allow-demo-in-production", verbosity=0)
     page = laptop_page
     sign_in(page, live_server.url, "coordinator")
     expect(page.get_by_role("link", name="Polling stations", exact=True)).to_be_visible()
@@ -55,7 +55,7 @@ def test_the_demo_coordinator_signs_in_and_imports_stations(live_server, laptop_
 
 
 def test_a_wrong_password_is_refused_and_an_observer_cannot_enter_the_admin(live_server, laptop_page):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--allow-demo-in-production", verbosity=0)
     page = laptop_page
     sign_in(page, live_server.url, "coordinator", "wrong-password")
     expect(page.locator(".errornote")).to_be_visible()

@@ -141,3 +141,33 @@ def test_comparisons_filter_by_district_and_keep_their_query_count_whatever_the_
         copy(secret_observer, make_station(f"y{n}"))
     with django_assert_num_queries(4):
         assert len(client.get(COMPARISONS).json()["results"]) == 32
+
+
+def test_it_computes_the_district_estimates_only_from_copies_and_counts_partners_may_see(
+    partner_api, counted, election, unsharing_observer
+):
+    """District 1 holds a verified shared copy that differs, one that matches, and an unverified
+    one that differs; district 3 only a copy and a turnout count of an organization that does
+    not share: none of what partners may not see moves a number."""
+    their_station = PollingStation.objects.get(number="555")
+    TurnoutCount.objects.create(
+        observer=unsharing_observer,
+        organization=unsharing_observer.memberships.get().organization,
+        election=election,
+        station=their_station,
+        counted_at=timezone.now() - timedelta(days=1),
+        voters=590,
+        method="tally",
+    )
+
+    data = partner_api("scores:read").get(ESTIMATES).json()
+
+    districts = {d["number"]: d for d in data["districts"]}
+    ours, theirs = districts[counted.district.number], districts[their_station.district.number]
+    assert (ours["protocols_compared"], ours["protocols_differing"]) == (2, 1)
+    assert (theirs["protocols_compared"], theirs["protocols_differing"]) == (0, 0)
+    assert theirs["observed_turnout"] is None
+    assert all(share["observed"] is None for share in theirs["shares"])
+    # The shares of district 1 come from the two verified copies: 380 and 400 votes of 570 and 590.
+    amanat = next(share for share in ours["shares"] if share["choice"] == "amanat")
+    assert amanat["observed"]["estimate"] == pytest.approx((380 + 400) / (570 + 590))

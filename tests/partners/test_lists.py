@@ -60,15 +60,16 @@ def many(election, secret_observer, organization, station):
 
 
 LISTS = [
-    # url, scopes, queries: key + (election + version) + page (+ photos)
+    # url, scopes, queries: key + (election + version) + page (+ photos, + shared reports of the
+    # stations, whose indicators are worked out from them)
     ("/api/v1/elections/", ["scores:read"], 2),
     ("/api/v1/elections/test-2023/districts/", ["scores:read"], 4),
-    ("/api/v1/elections/test-2023/stations/", ["scores:read"], 4),
+    ("/api/v1/elections/test-2023/stations/", ["scores:read"], 5),
     ("/api/v1/incidents/", ["incidents:read"], 2),
     ("/api/v1/incidents/", ["incidents:read", "photos:read"], 3),
     ("/api/v1/elections/test-2023/districts/?format=csv", ["scores:read", "exports:read"], 4),
-    ("/api/v1/elections/test-2023/stations/?format=csv", ["scores:read", "exports:read"], 4),
-    ("/api/v1/elections/test-2023/stations.geojson", ["scores:read", "exports:read"], 4),
+    ("/api/v1/elections/test-2023/stations/?format=csv", ["scores:read", "exports:read"], 5),
+    ("/api/v1/elections/test-2023/stations.geojson", ["scores:read", "exports:read"], 5),
     ("/api/v1/incidents/?format=csv", ["incidents:read", "exports:read"], 2),
 ]
 

@@ -1,13 +1,15 @@
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils.http import http_date
 
 from integrity.models import DistrictScore, ScoreRun, StationIndicator
+from reports.models import IncidentReport
 from stations.models import Election, PollingStation
+from tests.partners.conftest import MORNING
 
 pytestmark = pytest.mark.django_db
 
@@ -62,18 +64,46 @@ def publish(election, district, *, score=78.5, band="B", computed_at=COMPUTED, *
     return DistrictScore.objects.create(election=election, run=run, district=district, **values)
 
 
+def shared_report(observer, station, *, minutes=0, **fields) -> IncidentReport:
+    """A verified report of the observer's organization, as a reviewer leaves it."""
+    values = {
+        "observer": observer,
+        "organization": observer.memberships.get().organization,
+        "election": station.election,
+        "station": station,
+        "category": "ballot_stuffing",
+        "severity": 5,
+        "phase": "voting",
+        "occurred_at": MORNING + timedelta(minutes=minutes),
+        "description": "Ballots were added to box 2.",
+        "status": "verified",
+    }
+    return IncidentReport.objects.create(**(values | fields))
+
+
+# Station 101's indicator as partners see it: two shared incidents two hours apart, each verified
+# without a photo or a second observer (π = 0.5), so Y = 1 - 0.5 · 0.5.
+SHARED_INDICATOR = {"y": 0.75, "severity": 5, "incidents": 2}
+
+
 @pytest.fixture
-def scored(election, make_station):
-    """District 1 scored (two stations, one in the sample), district 2 not scored yet (one station)."""
+def scored(election, make_station, make_member, organization):
+    """District 1 scored (two stations, one in the sample), district 2 not scored yet (one station);
+    station 101 has two shared incidents, and an indicator in the scores' own table that also
+    weighs reports partners may not see."""
     first = make_station("101", district=1, in_sample=True, latitude="51.160523", longitude="71.470356")
     make_station("102", district=1, name="Library")
     make_station("201", district=2, region="Almaty (city)")
     # Imported before election day; queryset updates leave auto_now alone.
     PollingStation.objects.update(updated_at=datetime(2023, 3, 1, tzinfo=UTC))
+    witness = make_member("observer-101", organization, stations=[first])
+    for minutes in (0, 120):
+        shared_report(witness, first, minutes=minutes)
+    IncidentReport.objects.update(updated_at=datetime(2023, 3, 19, 12, tzinfo=UTC))  # verified that day
     district = first.district
     score = publish(election, district)
     StationIndicator.objects.create(
-        election=election, station=first, run=score.run, severity=5, y=0.7, incidents=2, reports=3
+        election=election, station=first, run=score.run, severity=5, y=0.9, incidents=3, reports=4
     )
     return district
 
@@ -236,7 +266,7 @@ def test_stations_come_with_their_indicator_and_nothing_about_observers(partner_
         "registered_voters": 1000,
         "latitude": 51.160523,
         "longitude": 71.470356,
-        "indicator": {"y": 0.7, "severity": 5, "incidents": 2},
+        "indicator": SHARED_INDICATOR,
     }
     assert results[1]["indicator"] is None
 
@@ -270,7 +300,7 @@ def test_the_stations_csv_and_geojson(partner_api, scored, election):
     text = b"".join(client.get(stations_url(election), {"format": "csv"}).streaming_content).decode()
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [row["number"] for row in rows] == ["101", "102", "201"]
-    assert (rows[0]["indicator_y"], rows[0]["incidents"], rows[1]["indicator_y"]) == ("0.7", "2", "")
+    assert (rows[0]["indicator_y"], rows[0]["incidents"], rows[1]["indicator_y"]) == ("0.75", "2", "")
 
     response = client.get(stations_url(election, "stations.geojson"), {"district": 1})
     assert response.status_code == 200
@@ -279,7 +309,7 @@ def test_the_stations_csv_and_geojson(partner_api, scored, election):
     assert collection["type"] == "FeatureCollection"
     located, unlocated = collection["features"]
     assert located["geometry"] == {"type": "Point", "coordinates": [71.470356, 51.160523]}
-    assert located["properties"]["indicator"] == {"y": 0.7, "severity": 5, "incidents": 2}
+    assert located["properties"]["indicator"] == SHARED_INDICATOR
     assert (unlocated["id"], unlocated["geometry"]) == ("102", None)
 
 

@@ -19,7 +19,11 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "pw-for-tests-only"
 LOCKED = "Too many failed sign-ins. Try again in 15 minutes, or ask your coordinator."
-NEED_CODE = "Enter the 6-digit code from your authenticator app."
+# The admin's one answer to a wrong password, a missing code and a wrong code.
+REFUSED = (
+    "Please enter the correct username and password for a staff account, and the code from your "
+    "authenticator app if you turned on two-factor sign-in. Note that the fields may be case-sensitive."
+)
 WRONG_CODE = "The code is wrong or has expired."
 
 
@@ -118,6 +122,60 @@ def test_forged_forwarded_addresses_do_not_escape_the_lockout_behind_the_proxy(c
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.7"}
 
 
+def fail_from_many_addresses(client, username: str, addresses: int, per_address: int = 2) -> list[int]:
+    return [
+        admin_sign_in(client, username, "wrong-password", REMOTE_ADDR=f"198.51.100.{number}").status_code
+        for number in range(addresses)
+        for _ in range(per_address)
+    ]
+
+
+def test_guesses_at_one_account_from_many_addresses_lock_it_at_the_higher_limit(
+    client, coordinator, settings
+):
+    settings.LOGIN_USERNAME_FAILURE_LIMIT = 8
+    assert fail_from_many_addresses(client, "coordinator-a", addresses=4) == [200] * 7 + [429]
+    response = admin_sign_in(client, "coordinator-a", REMOTE_ADDR="203.0.113.50")
+    assert response.status_code == 429
+    assert LOCKED in response.content.decode()
+    assert not signed_in(client)
+
+
+def test_the_token_endpoint_refuses_an_account_guessed_at_from_many_addresses(client, observer, settings):
+    settings.LOGIN_USERNAME_FAILURE_LIMIT = 8
+    for number in range(8):
+        body = {"username": "observer-a", "password": "wrong-password"}
+        client.post(
+            "/api/v1/auth/token/", body, content_type="application/json", REMOTE_ADDR=f"198.51.100.{number}"
+        )
+    body = {"username": "observer-a", "password": PASSWORD}
+    right = client.post(
+        "/api/v1/auth/token/", body, content_type="application/json", REMOTE_ADDR="203.0.113.50"
+    )
+    assert right.status_code == 429
+    assert right.json() == {"error": {"code": "locked_out", "message": LOCKED}}
+    assert not ObserverToken.objects.exists()
+
+
+def test_below_the_account_limit_a_new_address_still_signs_in(client, coordinator, reviewer, settings):
+    settings.LOGIN_USERNAME_FAILURE_LIMIT = 8
+    fail_from_many_addresses(client, "coordinator-a", addresses=7, per_address=1)
+    assert admin_sign_in(client, "reviewer-a", REMOTE_ADDR="198.51.100.1").status_code == 302
+    client.logout()
+    assert admin_sign_in(client, "coordinator-a", REMOTE_ADDR="203.0.113.50").status_code == 302
+
+
+def test_an_account_locked_from_many_addresses_opens_again_after_the_cool_off(client, coordinator, settings):
+    settings.LOGIN_USERNAME_FAILURE_LIMIT = 8
+    fail_from_many_addresses(client, "coordinator-a", addresses=4)
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=16))
+    assert admin_sign_in(client, "coordinator-a", REMOTE_ADDR="203.0.113.50").status_code == 302
+
+
+def test_the_account_limit_is_twenty_by_default(settings):
+    assert settings.LOGIN_USERNAME_FAILURE_LIMIT == 20
+
+
 @pytest.mark.parametrize(
     ("behind_proxy", "forwarded", "expected"),
     [
@@ -141,6 +199,11 @@ def test_the_client_address_comes_from_the_proxy_only_behind_the_proxy(
     [
         ("BAQYLAU_LOGIN_FAILURE_LIMIT", "0", "BAQYLAU_LOGIN_FAILURE_LIMIT must be at least 1"),
         ("BAQYLAU_LOGIN_COOLOFF_MINUTES", "soon", "BAQYLAU_LOGIN_COOLOFF_MINUTES must be a whole number"),
+        (
+            "BAQYLAU_LOGIN_USERNAME_FAILURE_LIMIT",
+            "4",
+            "BAQYLAU_LOGIN_USERNAME_FAILURE_LIMIT must be at least 5",
+        ),
         ("BAQYLAU_REQUIRE_2FA_FOR_STAFF", "maybe", "BAQYLAU_REQUIRE_2FA_FOR_STAFF must be true or false"),
     ],
 )
@@ -156,14 +219,14 @@ def test_a_bad_sign_in_setting_stops_start_up(variable, value, expected):
 def test_a_staff_user_with_an_app_cannot_sign_in_to_the_admin_without_a_code(client, device):
     response = admin_sign_in(client, "coordinator-a")
     assert response.status_code == 200
-    assert NEED_CODE in response.content.decode()
+    assert REFUSED in response.content.decode()
     assert not signed_in(client)
 
 
 def test_a_staff_user_with_an_app_cannot_sign_in_with_a_wrong_code(client, device):
     response = admin_sign_in(client, "coordinator-a", code=wrong_code_for(device))
     assert response.status_code == 200
-    assert WRONG_CODE in response.content.decode()
+    assert REFUSED in response.content.decode()
     assert not signed_in(client)
 
 
@@ -178,7 +241,7 @@ def test_a_code_signs_in_only_once(client, device):
     assert admin_sign_in(client, "coordinator-a", code=code).status_code == 302
     client.logout()
     response = admin_sign_in(client, "coordinator-a", code=code)
-    assert WRONG_CODE in response.content.decode()
+    assert REFUSED in response.content.decode()
     assert not signed_in(client)
 
 
@@ -200,10 +263,11 @@ def test_a_staff_user_without_an_app_signs_in_to_the_admin_with_the_password(cli
     assert 'href="/admin/two-factor/">Two-factor sign-in</a>' in page.content.decode()
 
 
-def test_a_password_only_session_from_the_observer_pages_does_not_open_the_admin(client, device):
+def test_a_session_from_before_the_app_was_added_does_not_open_the_admin(client, coordinator):
     assert (
         client.post("/observe/login/", {"username": "coordinator-a", "password": PASSWORD}).status_code == 302
     )
+    TOTPDevice.objects.create(user=coordinator, name="Phone", confirmed=True)
     response = client.get("/admin/stations/election/")
     assert response.status_code == 302
     assert response["Location"] == "/admin/login/?next=/admin/stations/election/"

@@ -20,15 +20,21 @@ def test_a_migrate_gives_the_groups_the_permissions_of_every_app():
     call_command("migrate", verbosity=0)
     coordinator = granted("Coordinator")
     assert {
-        ("stations", "draw_sample"),
         ("people", "change_membership"),
         ("people", "change_observertoken"),
         ("reports", "review_incidentreport"),
-        ("counts", "add_resultbatch"),
         ("partners", "add_partnerkey"),
+        ("stations", "view_pollingstation"),
+        ("counts", "view_contest"),
     } <= coordinator
     assert ("people", "change_membership") not in granted("Reviewer")
     assert ("people", "view_membership") in granted("Reviewer")
+    assert {
+        ("stations", "draw_sample"),
+        ("stations", "add_pollingstation"),
+        ("counts", "change_contest"),
+        ("counts", "add_resultbatch"),
+    } <= granted("Election administrator")
 
 
 def test_the_groups_are_made_once_the_last_app_with_models_has_migrated():
@@ -38,7 +44,11 @@ def test_the_groups_are_made_once_the_last_app_with_models_has_migrated():
     assert not Group.objects.exists()
     with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
     groups_after_migrate(sender=with_models[-1])
-    assert set(Group.objects.values_list("name", flat=True)) == {"Coordinator", "Reviewer"}
+    assert set(Group.objects.values_list("name", flat=True)) == {
+        "Coordinator",
+        "Reviewer",
+        "Election administrator",
+    }
 
 
 @pytest.mark.parametrize(

@@ -432,7 +432,7 @@ def test_the_admin_import_shows_the_same_problems_as_the_command_and_writes_noth
     response = client.post(import_url(election.pk), {"file": upload(data)})
 
     content = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "2 problems were found. Nothing was changed." in content
     assert all(f"<li>{escape(problem)}</li>" in content for problem in problems)
     assert row_counts() == NOTHING
@@ -484,7 +484,7 @@ def test_the_admin_import_refuses_a_file_over_the_size_limit(client, superuser, 
 
     response = client.post(import_url(election.pk), {"file": upload(data)})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "the limit is" in response.context["form"].errors["file"][0]
     assert row_counts() == NOTHING
 

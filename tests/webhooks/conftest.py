@@ -22,6 +22,13 @@ def private_hosts_allowed(settings):
     settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True
 
 
+@pytest.fixture(autouse=True)
+def sent_before_the_test_looks(settings):
+    """These tests look at the receiver right after the commit; test_background.py shows that
+    without a broker the send runs in a thread of its own instead."""
+    settings.WEBHOOK_SEND_IN_THREAD = False
+
+
 @dataclass
 class Received:
     path: str

@@ -6,6 +6,7 @@ from django.urls import reverse
 from people.models import Role
 from people.roles import ensure_groups
 from webhooks.models import WebhookDelivery, WebhookEndpoint
+from webhooks.payloads import incident_data
 from webhooks.services import endpoint_create
 
 pytestmark = pytest.mark.django_db
@@ -38,11 +39,12 @@ def other_coordinator(make_member, other_organization, groups):
 
 
 @pytest.fixture
-def failed_delivery(endpoint):
+def failed_delivery(endpoint, make_report, station):
+    report = make_report(station, status="verified")
     return WebhookDelivery.objects.create(
         endpoint=endpoint,
         event_type="incident.verified",
-        payload={"id": "x", "type": "incident.verified", "data": {}},
+        payload={"id": "x", "type": "incident.verified", "data": incident_data(report.pk)},
         status="failed",
         attempts=10,
         last_status_code=500,

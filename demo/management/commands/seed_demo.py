@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from demo import count as count_demo
@@ -26,8 +26,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing when the database already holds an election"
         )
+        parser.add_argument(
+            "--allow-demo-in-production",
+            action="store_true",
+            help="load the demo even though DJANGO_DEBUG is false (its passwords and partner key are public)",
+        )
 
-    def handle(self, *args, if_empty: bool, **options):
+    def handle(self, *args, if_empty: bool, allow_demo_in_production: bool, **options):
+        # The demo's passwords and partner key are in the README: never in production by accident.
+        if not settings.DEBUG and not allow_demo_in_production:
+            raise CommandError(
+                "DJANGO_DEBUG is false: this looks like a production instance, and the demo's accounts "
+                "and partner key are public. Pass --allow-demo-in-production to load it anyway "
+                "(`manage.py check --deploy` then fails until they are removed)."
+            )
         if if_empty and Election.objects.exists():
             self.stdout.write("The database already holds an election; the demo was not rebuilt.")
         else:
@@ -48,9 +60,15 @@ class Command(BaseCommand):
         groups = ensure_groups()
         # One slow hash shared by the demo accounts keeps the seed fast; real accounts each get their own.
         password = make_password(settings.DEMO_PASSWORD)
-        coordinator = self.ensure_user("coordinator", password, staff=True, group=groups["Coordinator"])
-        reviewer = self.ensure_user("reviewer", password, staff=True, group=groups["Reviewer"])
-        coordinator2 = self.ensure_user("coordinator2", password, staff=True, group=groups["Coordinator"])
+        # The demo coordinator also administers the shared election data; coordinator2 only reads it.
+        coordinator = self.ensure_user(
+            "coordinator",
+            password,
+            staff=True,
+            groups=[groups["Coordinator"], groups["Election administrator"]],
+        )
+        reviewer = self.ensure_user("reviewer", password, staff=True, groups=[groups["Reviewer"]])
+        coordinator2 = self.ensure_user("coordinator2", password, staff=True, groups=[groups["Coordinator"]])
         observers = [self.ensure_user(f"observer{number}", password) for number in range(1, OBSERVERS + 1)]
         others = [
             self.ensure_user(f"observer{number}", password) for number in range(OBSERVERS + 1, OBSERVERS + 6)
@@ -87,12 +105,11 @@ class Command(BaseCommand):
             f"{checkins} new check-ins, {len(reports)} new reports."
         )
 
-    def ensure_user(self, username: str, password: str, *, staff: bool = False, group=None):
+    def ensure_user(self, username: str, password: str, *, staff: bool = False, groups=()):
         user, _ = get_user_model().objects.get_or_create(
             username=username, defaults={"is_staff": staff, "password": password}
         )
-        if group is not None:
-            user.groups.add(group)
+        user.groups.add(*groups)
         return user
 
     def print_logins(self) -> None:
@@ -100,7 +117,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "\nDemo logins (password for all: "
             f"{password}):\n"
-            "  coordinator           admin, http://127.0.0.1:8000/admin/  (Citizen Watch)\n"
+            "  coordinator           admin, http://127.0.0.1:8000/admin/  (Citizen Watch, election admin)\n"
             "  reviewer              admin, http://127.0.0.1:8000/admin/  (Citizen Watch)\n"
             "  coordinator2          admin, http://127.0.0.1:8000/admin/  (Fair Count)\n"
             f"  observer1 … observer{OBSERVERS}  observers of Citizen Watch, http://127.0.0.1:8000/observe/\n"
