@@ -13,6 +13,7 @@ from functools import partial
 from itertools import chain
 
 import numpy as np
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
@@ -24,7 +25,11 @@ FETCH_ROWS = 20_000
 def integer_columns(queryset: QuerySet, names: Sequence[str]) -> list[np.ndarray]:
     """The columns `names` of a `values()` queryset (field columns or annotations) as int64 arrays."""
     connection = connections[queryset.db]
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        # A filter that can match nothing (`__in=[]`): Django writes no SQL for it.
+        return [np.empty(0, dtype=np.int64) for _ in names]
     aggregate = AGGREGATES.get(connection.vendor)
     with connection.cursor() as cursor:
         if aggregate is None:

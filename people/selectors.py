@@ -1,6 +1,7 @@
 """Who may see what: an observer's stations and memberships, and the organizations whose data a
 member of staff reviews or coordinates. A row you may not see and a missing row raise the same NotFound."""
 
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
@@ -64,10 +65,20 @@ def roaming_district_numbers(user: AbstractBaseUser) -> QuerySet:
     )
 
 
+def granted_to_user(user: AbstractBaseUser, permission: str) -> bool:
+    """Whether `permission` was given to this user by hand (not through a group): a superuser's
+    deliberate choice, which holds in every organization where the user is staff."""
+    return permission in ModelBackend().get_user_permissions(user)
+
+
 def staff_organization_ids(user: AbstractBaseUser, permission: str | None = None) -> QuerySet:
     """The organizations whose data the user reviews or coordinates; with `permission`
-    ("app.codename"), only those where the user's role grants it."""
-    roles = roles_granting(permission) if permission else [Role.REVIEWER, Role.COORDINATOR]
+    ("app.codename"), only those where the user's role grants it (or all of them when it was given
+    to the user by hand)."""
+    if permission and not granted_to_user(user, permission):
+        roles = roles_granting(permission)
+    else:
+        roles = [Role.REVIEWER, Role.COORDINATOR]
     return Membership.objects.filter(user=user, role__in=roles).values("organization_id")
 
 

@@ -15,7 +15,7 @@ from django.http import Http404
 
 from people.models import Membership, Organization, Role
 from people.roles import role_grants
-from people.selectors import scoped_for_staff, staff_organization_ids, staff_roles
+from people.selectors import granted_to_user, scoped_for_staff, staff_organization_ids, staff_roles
 
 # Rows of these models are chosen in forms only from the user's own organizations.
 SCOPED_CHOICES = {Organization: "pk", Membership: "organization"}
@@ -38,11 +38,13 @@ def organization_ids(request) -> set[int] | None:
 
 
 def permitted_organization_ids(request, permission: str) -> set[int] | None:
-    """The organizations where the user's role grants `permission` ("app.codename"); None for a
-    superuser."""
+    """The organizations where the user's role grants `permission` ("app.codename"), or all of the
+    user's organizations when it was given to the user by hand; None for a superuser."""
     roles = roles_by_organization(request)
     if roles is None:
         return None
+    if granted_to_user(request.user, permission):
+        return set(roles)
     return {organization for organization, role in roles.items() if role_grants(role, permission)}
 
 

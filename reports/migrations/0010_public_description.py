@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='incidentreport',
             name='public_description',
-            field=models.TextField(blank=True, max_length=5000, verbose_name='description shown to partners'),
+            field=models.TextField(blank=True, db_default='', default='', max_length=5000, verbose_name='description shown to partners'),
         ),
         migrations.AlterField(
             model_name='reportevent',

@@ -139,8 +139,10 @@ class IncidentReport(models.Model):
     description = models.TextField(_("description"), max_length=MAX_DESCRIPTION, blank=True)
     # A reviewer's redaction (names, phone numbers of private people) for partners; `description`
     # stays the observer's original, for staff. Empty: not redacted, partners see `description`.
+    # Empty unless a reviewer redacted it; a database default too, so rows written outside the ORM
+    # (bulk loads, benchmarks) need not name it.
     public_description = models.TextField(
-        _("description shown to partners"), max_length=MAX_DESCRIPTION, blank=True
+        _("description shown to partners"), max_length=MAX_DESCRIPTION, blank=True, default="", db_default=""
     )
     # Exact position is private to the observer's organization; partners never see it.
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)

@@ -271,3 +271,11 @@ def test_other_databases_fetch_the_same_columns_row_by_row(random_reports, elect
     fetched = report_rows(election.pk)
     for name in ("station_id", "category", "severity", "occurred_at", "observer_id", "review", "photo"):
         assert getattr(fetched, name).tolist() == getattr(aggregated, name).tolist(), name
+
+
+@pytest.mark.django_db
+def test_a_filter_that_can_match_nothing_gives_empty_columns():
+    empty = IncidentReport.objects.filter(station_id__in=[]).values("station_id", "severity")
+    columns = columns_module.integer_columns(empty, ["station_id", "severity"])
+    assert [column.tolist() for column in columns] == [[], []]
+    assert all(column.dtype == np.int64 for column in columns)

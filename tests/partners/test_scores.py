@@ -279,6 +279,8 @@ def test_stations_come_with_their_indicator_and_nothing_about_observers(partner_
         ({"in_sample": "true"}, ["101"]),
         ({"in_sample": "false"}, ["102", "201"]),
         ({"district": 1, "in_sample": "false"}, ["102"]),
+        # No station matches: an empty page, not a query Django cannot write.
+        ({"district": 293}, []),
     ],
 )
 def test_stations_are_filtered_by_district_and_sample(partner_api, scored, election, query, expected):
