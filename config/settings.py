@@ -6,11 +6,11 @@ from pathlib import Path
 from zoneinfo import available_timezones
 
 import dj_database_url
-from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str, env_url
+from config.env import env_bool, env_choice, env_int, env_list, env_rate, env_str, env_url, require
+from config.fixed import CSP, OPENAPI
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,25 +50,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
-# Content Security Policy (django-csp): only this server's own scripts run, plus the inline ones
-# that carry the request's nonce (the API documentation pages). Styles may be inline: Swagger UI
-# and Redoc insert <style> elements at run time, the dashboard's SVG charts style their shapes, and
-# a style cannot run code. The phone's outbox decodes photos from blob: URLs; its service worker is
-# /observe/sw.js. Documented in docs/deployment.md ("Security settings").
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF, NONCE],
-        "style-src": [SELF, "'unsafe-inline'"],
-        "img-src": [SELF, "data:", "blob:"],
-        "connect-src": [SELF],
-        "worker-src": [SELF],
-        "object-src": [NONE],
-        "base-uri": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-    }
-}
+# Content Security Policy (django-csp): config/fixed.py, documented in docs/deployment.md.
+CONTENT_SECURITY_POLICY = CSP
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -196,11 +179,11 @@ AUTH_PASSWORD_VALIDATORS = [
 USE_TZ = True
 TIME_ZONE = "UTC"
 DEFAULT_ELECTION_TIMEZONE = env_str("BAQYLAU_DEFAULT_TIMEZONE", "Asia/Almaty")
-if DEFAULT_ELECTION_TIMEZONE not in available_timezones():
-    raise ImproperlyConfigured(
-        f"BAQYLAU_DEFAULT_TIMEZONE must be an IANA time zone such as Asia/Almaty, "
-        f"not {DEFAULT_ELECTION_TIMEZONE!r}."
-    )
+require(
+    DEFAULT_ELECTION_TIMEZONE in available_timezones(),
+    f"BAQYLAU_DEFAULT_TIMEZONE must be an IANA time zone such as Asia/Almaty, "
+    f"not {DEFAULT_ELECTION_TIMEZONE!r}.",
+)
 
 USE_I18N = True
 LANGUAGE_CODE = "en"
@@ -237,11 +220,11 @@ STATION_IMPORT_MAX_BYTES = env_int("BAQYLAU_STATION_IMPORT_MAX_MB", 50, minimum=
 # default. Each file may be as large as a photo (20 MB) or the admin's largest import, whichever is more.
 UPLOAD_MAX_BYTES = env_int("BAQYLAU_UPLOAD_MAX_MB", 125, minimum=1) * 1024 * 1024
 UPLOAD_MAX_FILE_BYTES = max(20 * 1024 * 1024, STATION_IMPORT_MAX_BYTES)
-if UPLOAD_MAX_BYTES < UPLOAD_MAX_FILE_BYTES:
-    raise ImproperlyConfigured(
-        f"BAQYLAU_UPLOAD_MAX_MB ({UPLOAD_MAX_BYTES // 2**20}) must be at least the largest file accepted "
-        f"({UPLOAD_MAX_FILE_BYTES // 2**20} MB: a photo, or BAQYLAU_STATION_IMPORT_MAX_MB)."
-    )
+require(
+    UPLOAD_MAX_BYTES >= UPLOAD_MAX_FILE_BYTES,
+    f"BAQYLAU_UPLOAD_MAX_MB ({UPLOAD_MAX_BYTES // 2**20}) must be at least the largest file accepted "
+    f"({UPLOAD_MAX_FILE_BYTES // 2**20} MB: a photo, or BAQYLAU_STATION_IMPORT_MAX_MB).",
+)
 # A report takes at most six photos and every form one file: a body with more is refused at the 11th.
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
@@ -306,82 +289,23 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
-# The OpenAPI 3 description of the API (drf-spectacular) at /api/schema/, read at /api/docs/.
-# Public like the code: it names endpoints and shapes, never data. The documentation pages load
-# Swagger UI and Redoc from drf-spectacular-sidecar's static files, never from a CDN, so they work
-# on an offline laptop and send no visitor to a third party.
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Baqylau API",
-    "VERSION": "1.0.0",
-    "DESCRIPTION": (
-        "Citizen election observation. Observers send check-ins, incident reports and photos from "
-        "their phones; partners (media, missions, researchers) read verified, redacted incidents, "
-        "integrity scores and open-data exports. Every error has one shape: "
-        '`{"error": {"code", "message", "fields"}}`. The guide with examples is docs/api.md.'
-    ),
-    "SERVERS": [{"url": "/", "description": "This installation"}],
-    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
-    "TAGS": [
-        {"name": "observers", "description": "The observer's phone: sign in, check in, report, answer."},
-        {"name": "partners", "description": "Verified, redacted data for partners, with a partner key."},
-        {"name": "webhooks", "description": "Signed events pushed to a partner's URL."},
-    ],
-    # Both are `Authorization: Bearer …`; api/schema.py attaches each to the operations it serves.
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {
-            "observerToken": {
-                "type": "http",
-                "scheme": "bearer",
-                "description": "An observer's token from POST /api/v1/auth/token/.",
-            },
-            "partnerKey": {
-                "type": "http",
-                "scheme": "bearer",
-                "bearerFormat": "bqp_<prefix>_<secret>",
-                "description": "A partner key from a coordinator (admin) or `manage.py create_partner_key`.",
-            },
-        }
-    },
-    # Input and output serializers are separate already; the split also gives uploads a binary type.
-    "COMPONENT_SPLIT_REQUEST": True,
-    # A district's band and the two ends of its band range are one choice set: one name for it.
-    "ENUM_NAME_OVERRIDES": {"BandEnum": "integrity.models.Band.choices"},
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    # No authentication for the schema and the pages: a stale token in the browser cannot lock them.
-    "SERVE_AUTHENTICATION": [],
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    # Redoc's search runs in a worker made from a blob: URL, which the Content Security Policy refuses
-    # (worker-src 'self'); the browser's own find-in-page searches the fully rendered page instead.
-    "REDOC_UI_SETTINGS": {"disableSearch": True},
-}
+# The OpenAPI 3 description of the API (config/openapi.py).
+SPECTACULAR_SETTINGS = OPENAPI
 
 # How long an observer's phone stays signed in for its outbox; long enough to outlast election day.
 OBSERVER_TOKEN_DAYS = env_int("BAQYLAU_OBSERVER_TOKEN_DAYS", 14, minimum=1)
 # The observer API (api/throttling.py): each token may make this many requests in a burst (an outbox
 # emptying after hours offline) and over a longer period (a phone stuck in a loop); over either, the
 # answer is 429 with Retry-After, and the outbox waits and sends again.
-OBSERVER_BURST_RATE = env_str("BAQYLAU_OBSERVER_BURST_RATE", "60/min")
-OBSERVER_SUSTAINED_RATE = env_str("BAQYLAU_OBSERVER_SUSTAINED_RATE", "1000/hour")
-for _variable, _rate in (
-    ("BAQYLAU_OBSERVER_BURST_RATE", OBSERVER_BURST_RATE),
-    ("BAQYLAU_OBSERVER_SUSTAINED_RATE", OBSERVER_SUSTAINED_RATE),
-):
-    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", _rate):
-        raise ImproperlyConfigured(f"{_variable} must be requests per period such as 60/min, not {_rate!r}.")
+OBSERVER_BURST_RATE = env_rate("BAQYLAU_OBSERVER_BURST_RATE", "60/min")
+OBSERVER_SUSTAINED_RATE = env_rate("BAQYLAU_OBSERVER_SUSTAINED_RATE", "1000/hour")
 
 # How long a reviewer holds a report they opened before another reviewer may take it.
 REVIEW_CLAIM_MINUTES = env_int("BAQYLAU_REVIEW_CLAIM_MINUTES", 15, minimum=1)
 
 # The partner API (partners/). Each key may make this many requests per second, minute, hour or
 # day ("120/min"); a key over its rate gets 429 with Retry-After.
-PARTNER_RATE = env_str("BAQYLAU_PARTNER_RATE", "120/min")
-if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", PARTNER_RATE):
-    raise ImproperlyConfigured(
-        f"BAQYLAU_PARTNER_RATE must be requests per period such as 120/min or 5000/day, not {PARTNER_RATE!r}."
-    )
+PARTNER_RATE = env_rate("BAQYLAU_PARTNER_RATE", "120/min")
 # What a whole-election export (CSV, GeoJSON) and a forensic picture drawn afresh take from that
 # budget; a page of a list takes 1.
 PARTNER_EXPORT_COST = env_int("BAQYLAU_PARTNER_EXPORT_COST", 10, minimum=1)
@@ -393,10 +317,10 @@ PARTNER_EXPORT_SLOT_SECONDS = env_int("BAQYLAU_PARTNER_EXPORT_SLOT_SECONDS", 300
 PARTNER_PHOTO_URL_MAX_AGE = env_int("BAQYLAU_PARTNER_PHOTO_URL_SECONDS", 15 * 60, minimum=1)
 # The demo partner's key, printed by seed_demo; demo data only, like DEMO_PASSWORD.
 DEMO_PARTNER_KEY = env_str("DEMO_PARTNER_KEY", "bqp_demo0000_demo-partner-key-not-for-real-data")
-if not re.fullmatch(r"bqp_[a-z0-9]{4,12}_[A-Za-z0-9_-]{16,}", DEMO_PARTNER_KEY):
-    raise ImproperlyConfigured(
-        "DEMO_PARTNER_KEY must read bqp_<4 to 12 lowercase letters or digits>_<at least 16 more characters>."
-    )
+require(
+    bool(re.fullmatch(r"bqp_[a-z0-9]{4,12}_[A-Za-z0-9_-]{16,}", DEMO_PARTNER_KEY)),
+    "DEMO_PARTNER_KEY must read bqp_<4 to 12 lowercase letters or digits>_<at least 16 more characters>.",
+)
 
 # The integrity score (integrity/scoring; DESIGN.md, "Integrity score"). Every published score stores
 # these values with its inputs and seed, so changing one later never alters a published number.
@@ -416,27 +340,27 @@ SCORE_BANDS = (85, 70, 50)
 SCORE_DEDUP_MINUTES = env_int("BAQYLAU_SCORE_DEDUP_MINUTES", 60, minimum=0)
 SCORE_PRIOR_STRENGTH_MIN = env_int("BAQYLAU_SCORE_PRIOR_STRENGTH_MIN", 2, minimum=1)
 SCORE_PRIOR_STRENGTH_MAX = env_int("BAQYLAU_SCORE_PRIOR_STRENGTH_MAX", 1000, minimum=1)
-if SCORE_PRIOR_STRENGTH_MIN > SCORE_PRIOR_STRENGTH_MAX:
-    raise ImproperlyConfigured(
-        "BAQYLAU_SCORE_PRIOR_STRENGTH_MIN must not exceed BAQYLAU_SCORE_PRIOR_STRENGTH_MAX."
-    )
+require(
+    SCORE_PRIOR_STRENGTH_MIN <= SCORE_PRIOR_STRENGTH_MAX,
+    "BAQYLAU_SCORE_PRIOR_STRENGTH_MIN must not exceed BAQYLAU_SCORE_PRIOR_STRENGTH_MAX.",
+)
 SCORE_DRAWS = env_int("BAQYLAU_SCORE_DRAWS", 2000, minimum=100)
 SCORE_MIN_SAMPLE_STATIONS = env_int("BAQYLAU_SCORE_MIN_SAMPLE_STATIONS", 5, minimum=1)
 SCORE_FORENSIC_POINTS = env_int("BAQYLAU_SCORE_FORENSIC_POINTS", 5, minimum=0)
 SCORE_FORENSIC_MAX_FLAGS = env_int("BAQYLAU_SCORE_FORENSIC_MAX_FLAGS", 4, minimum=0)
 # Coverage grade A needs the observed random sample to reach this share of a district's stations
 # and n stations; B and C need n stations. Below C: "insufficient data" and no score.
-SCORE_COVERAGE_SAMPLE_SHARE = env_int("BAQYLAU_SCORE_COVERAGE_SAMPLE_PERCENT", 10, minimum=0) / 100
-if SCORE_COVERAGE_SAMPLE_SHARE > 1:
-    raise ImproperlyConfigured("BAQYLAU_SCORE_COVERAGE_SAMPLE_PERCENT must be at most 100.")
+SCORE_COVERAGE_SAMPLE_SHARE = (
+    env_int("BAQYLAU_SCORE_COVERAGE_SAMPLE_PERCENT", 10, minimum=0, maximum=100) / 100
+)
 SCORE_COVERAGE_A_STATIONS = env_int("BAQYLAU_SCORE_COVERAGE_A_STATIONS", 30, minimum=1)
 SCORE_COVERAGE_B_STATIONS = env_int("BAQYLAU_SCORE_COVERAGE_B_STATIONS", 15, minimum=1)
 SCORE_COVERAGE_C_STATIONS = env_int("BAQYLAU_SCORE_COVERAGE_C_STATIONS", 5, minimum=1)
-if not SCORE_COVERAGE_A_STATIONS >= SCORE_COVERAGE_B_STATIONS >= SCORE_COVERAGE_C_STATIONS:
-    raise ImproperlyConfigured(
-        "The coverage thresholds must satisfy A >= B >= C "
-        "(BAQYLAU_SCORE_COVERAGE_A_STATIONS, _B_STATIONS, _C_STATIONS)."
-    )
+require(
+    SCORE_COVERAGE_A_STATIONS >= SCORE_COVERAGE_B_STATIONS >= SCORE_COVERAGE_C_STATIONS,
+    "The coverage thresholds must satisfy A >= B >= C "
+    "(BAQYLAU_SCORE_COVERAGE_A_STATIONS, _B_STATIONS, _C_STATIONS).",
+)
 
 # Partners' webhooks (webhooks/). A failed send is retried after base x 2^(attempt - 1) seconds,
 # capped and with jitter, until the maximum number of attempts; then the delivery is failed and a
@@ -444,9 +368,8 @@ if not SCORE_COVERAGE_A_STATIONS >= SCORE_COVERAGE_B_STATIONS >= SCORE_COVERAGE_
 WEBHOOK_TIMEOUT_SECONDS = env_int("BAQYLAU_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 WEBHOOK_MAX_ATTEMPTS = env_int("BAQYLAU_WEBHOOK_MAX_ATTEMPTS", 10, minimum=1)
 WEBHOOK_RETRY_BASE_SECONDS = env_int("BAQYLAU_WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
-WEBHOOK_RETRY_MAX_SECONDS = env_int("BAQYLAU_WEBHOOK_RETRY_MAX_SECONDS", 3600, minimum=1)
-if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] < WEBHOOK_RETRY_MAX_SECONDS:
-    raise ImproperlyConfigured("BAQYLAU_WEBHOOK_RETRY_MAX_SECONDS must be at most 3600.")
+# At most the broker's visibility timeout (3600 s), so a waiting retry is never delivered twice.
+WEBHOOK_RETRY_MAX_SECONDS = env_int("BAQYLAU_WEBHOOK_RETRY_MAX_SECONDS", 3600, minimum=1, maximum=3600)
 # Off: a partner's URL may not lead to loopback, private, link-local or reserved addresses (SSRF).
 WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("BAQYLAU_WEBHOOK_ALLOW_PRIVATE_HOSTS", False)
 # Without a broker (tasks eager), webhooks are sent by a background thread after the commit, never

@@ -1,0 +1,78 @@
+"""Settings that are the product's own and no operator's: how the API describes itself
+(drf-spectacular, read by config/settings.py as SPECTACULAR_SETTINGS) and the Content Security
+Policy (CONTENT_SECURITY_POLICY). Nothing here comes from the environment."""
+
+from csp.constants import NONCE, NONE, SELF
+
+# The OpenAPI 3 description of the API (drf-spectacular) at /api/schema/, read at /api/docs/.
+# Public like the code: it names endpoints and shapes, never data. The documentation pages load
+# Swagger UI and Redoc from drf-spectacular-sidecar's static files, never from a CDN, so they work
+# on an offline laptop and send no visitor to a third party.
+OPENAPI = {
+    "TITLE": "Baqylau API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "Citizen election observation. Observers send check-ins, incident reports and photos from "
+        "their phones; partners (media, missions, researchers) read verified, redacted incidents, "
+        "integrity scores and open-data exports. Every error has one shape: "
+        '`{"error": {"code", "message", "fields"}}`. The guide with examples is docs/api.md.'
+    ),
+    "SERVERS": [{"url": "/", "description": "This installation"}],
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "TAGS": [
+        {"name": "observers", "description": "The observer's phone: sign in, check in, report, answer."},
+        {"name": "partners", "description": "Verified, redacted data for partners, with a partner key."},
+        {"name": "webhooks", "description": "Signed events pushed to a partner's URL."},
+    ],
+    # Both are `Authorization: Bearer …`; api/schema.py attaches each to the operations it serves.
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "observerToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "An observer's token from POST /api/v1/auth/token/.",
+            },
+            "partnerKey": {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "bqp_<prefix>_<secret>",
+                "description": "A partner key from a coordinator (admin) or `manage.py create_partner_key`.",
+            },
+        }
+    },
+    # Input and output serializers are separate already; the split also gives uploads a binary type.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # A district's band and the two ends of its band range are one choice set: one name for it.
+    "ENUM_NAME_OVERRIDES": {"BandEnum": "integrity.models.Band.choices"},
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # No authentication for the schema and the pages: a stale token in the browser cannot lock them.
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Redoc's search runs in a worker made from a blob: URL, which the Content Security Policy refuses
+    # (worker-src 'self'); the browser's own find-in-page searches the fully rendered page instead.
+    "REDOC_UI_SETTINGS": {"disableSearch": True},
+}
+
+# Content Security Policy (django-csp): only this server's own scripts run, plus the inline ones
+# that carry the request's nonce (the API documentation pages). Styles may be inline: Swagger UI
+# and Redoc insert <style> elements at run time, the dashboard's SVG charts style their shapes, and
+# a style cannot run code. The phone's outbox decodes photos from blob: URLs; its service worker is
+# /observe/sw.js.
+# Documented in docs/deployment.md ("Security settings").
+CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
