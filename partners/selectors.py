@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from core.errors import NotFound
 from integrity.models import ScoreRun, ScoreRunStatus
 from reports.models import IncidentReport, ReportPhoto, ReportStatus
-from reports.models.observations import CORROBORATION_WINDOW
 from stations.models import District, Election, PollingStation
 
 # The report columns a partner response is built from; everything else stays in the database.
@@ -132,22 +131,7 @@ def shared_corroborations() -> Coalesce:
     """Shared reports by other observers of the same category at the same station within the
     corroboration window: counted among what partners may see only, so that an unverified report
     or one of an organization that does not share never moves the number."""
-    others = (
-        shared_reports()
-        .filter(
-            election_id=OuterRef("election_id"),
-            station_id=OuterRef("station_id"),
-            category=OuterRef("category"),
-            occurred_at__gte=OuterRef("occurred_at") - CORROBORATION_WINDOW,
-            occurred_at__lte=OuterRef("occurred_at") + CORROBORATION_WINDOW,
-        )
-        .exclude(observer_id=OuterRef("observer_id"))
-        .order_by()
-        .values("station_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(others), 0)
+    return shared_reports().count_corroborating()
 
 
 def incidents_for_partners(*, with_photos: bool) -> QuerySet[IncidentReport]:

@@ -75,9 +75,11 @@ class IncidentReportQuerySet(models.QuerySet):
             occurred_at__lte=report.occurred_at + CORROBORATION_WINDOW,
         ).exclude(Q(observer_id=report.observer_id) | Q(status=ReportStatus.REJECTED))
 
-    def with_corroborations(self) -> "IncidentReportQuerySet":
+    def count_corroborating(self) -> Coalesce:
+        """How many of these reports corroborate the outer query's report (same station and
+        category within the window, by another observer), as an expression to annotate it with."""
         others = (
-            IncidentReport.objects.filter(
+            self.filter(
                 election_id=OuterRef("election_id"),
                 station_id=OuterRef("station_id"),
                 category=OuterRef("category"),
@@ -85,13 +87,16 @@ class IncidentReportQuerySet(models.QuerySet):
                 occurred_at__lte=OuterRef("occurred_at") + CORROBORATION_WINDOW,
             )
             .exclude(observer_id=OuterRef("observer_id"))
-            .exclude(status=ReportStatus.REJECTED)
             .order_by()
             .values("station_id")
             .annotate(count=models.Count("pk"))
             .values("count")
         )
-        return self.annotate(corroborations=Coalesce(Subquery(others), 0))
+        return Coalesce(Subquery(others), 0)
+
+    def with_corroborations(self) -> "IncidentReportQuerySet":
+        witnesses = IncidentReport.objects.exclude(status=ReportStatus.REJECTED)
+        return self.annotate(corroborations=witnesses.count_corroborating())
 
     def with_duplicate_photos(self) -> "IncidentReportQuerySet":
         """How many of a report's photos are byte-for-byte the same as a photo of another report."""
