@@ -21,7 +21,7 @@ from api.schema import (
     ReportPageSerializer,
     created_or_found_responses,
 )
-from api.throttling import ObserverBurstThrottle, ObserverSustainedThrottle, ObserverThrottled
+from api.throttling import ObserverThrottle, ObserverThrottled
 from core.api_schema import RETRY_AFTER, errors
 from people.accounts import authenticate_with_code, lockout_message
 from people.models import Role
@@ -45,7 +45,7 @@ def created_or_found(data, created: bool) -> Response:
 # An endpoint the observer's phone calls with its token: throttled per token (api/throttling.py). A
 # comment, not a docstring: the OpenAPI description would take it for every endpoint's own words.
 class ObserverAPIView(APIView):
-    throttle_classes = (ObserverBurstThrottle, ObserverSustainedThrottle)
+    throttle_classes = (ObserverThrottle,)
 
     def throttled(self, request: Request, wait: float | None) -> None:
         raise ObserverThrottled(wait)
@@ -157,7 +157,8 @@ class ReportListCreateView(ObserverAPIView):
     def post(self, request: Request) -> Response:
         data = parse(io.ReportInput, request.data)
         report, created = report_submit(observer=request.user, **data)
-        return created_or_found(io.ReportOutput(report, context={"request": request}).data, created)
+        output = io.NewReportOutput if created and not data["photos"] else io.ReportOutput
+        return created_or_found(output(report, context={"request": request}).data, created)
 
 
 class PhotoCreateView(ObserverAPIView):

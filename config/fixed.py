@@ -1,6 +1,11 @@
 """Settings that are the product's own and no operator's: how the API describes itself
 (drf-spectacular, read by config/settings.py as SPECTACULAR_SETTINGS) and the Content Security
-Policy (CONTENT_SECURITY_POLICY). Nothing here comes from the environment."""
+Policy (CONTENT_SECURITY_POLICY), the periodic tasks of beat (CELERY_BEAT_SCHEDULE), the templates'
+set-up (TEMPLATES) and Django REST framework's (REST_FRAMEWORK). Nothing here comes from the
+environment."""
+
+from datetime import timedelta
+from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF
 
@@ -75,4 +80,61 @@ CSP = {
         "form-action": [SELF],
         "frame-ancestors": [NONE],
     }
+}
+
+# Every app's tasks.py is found by autodiscovery (config/celery.py).
+BEAT_SCHEDULE: dict = {
+    # The safety net behind the recomputes that reviews ask for: a lost message costs minutes, no data.
+    "scores-every-5-minutes": {
+        "task": "integrity.tasks.scores_recompute_all",
+        "schedule": timedelta(minutes=5),
+    },
+    # Re-queues photo exports whose message was lost and deletes expired export files.
+    "export-jobs-sweep": {
+        "task": "reports.tasks.export_jobs_sweep",
+        "schedule": timedelta(minutes=10),
+    },
+    # Sends the partners' webhook deliveries that are due: retries, and any whose message was lost.
+    "webhook-deliveries-due": {
+        "task": "webhooks.tasks.webhook_deliveries_due",
+        "schedule": timedelta(minutes=1),
+    },
+}
+
+
+def templates(base_dir: Path) -> list[dict]:
+    return [
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "DIRS": [base_dir / "config" / "templates"],
+            "APP_DIRS": True,
+            "OPTIONS": {
+                "context_processors": [
+                    "django.template.context_processors.request",
+                    "django.contrib.auth.context_processors.auth",
+                    "django.contrib.messages.context_processors.messages",
+                    "django.template.context_processors.i18n",
+                ],
+            },
+        },
+    ]
+
+
+# Django REST framework (REST_FRAMEWORK).
+API_FRAMEWORK = {
+    # Bearer first: its challenge makes a request without credentials a 401 rather than a 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "people.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's JSON parser answers JSON nested too deeply with a 500: ours answers 400 (core/api_parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api_parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "core.api_errors.handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }

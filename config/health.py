@@ -1,7 +1,16 @@
-"""GET /healthz: whether this web process can reach what it depends on.
+"""Three health checks, for the three who ask (docs/deployment.md, "Health"):
 
-Load balancers and the operator's monitoring poll it; it must answer fast, so every check
-has a short timeout, and it never needs a session or a login.
+- GET /livez, for the orchestrator's liveness probe: the process answers requests. It asks nothing
+  else; a database or broker outage must not get processes restarted that would come back to the
+  same outage.
+- GET /readyz, for the load balancer: this web process can take requests, which needs the database
+  and nothing more. With the broker down, reports, check-ins and reviews are still taken (scores
+  catch up once it is back), so a node must not be taken out of service for it.
+- GET /healthz, for the operator's monitoring: the database and the broker, 503 when either does
+  not answer.
+
+All of them answer fast (every check has a short timeout), are never cached, and need no session
+or login.
 """
 
 import logging
@@ -44,6 +53,19 @@ def broker_status() -> str:
     finally:
         client.close()
     return "ok"
+
+
+@never_cache
+@require_GET
+def livez(request):
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    database = database_status()
+    return JsonResponse({"database": database}, status=200 if database == "ok" else 503)
 
 
 @never_cache

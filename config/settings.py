@@ -10,7 +10,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_choice, env_int, env_list, env_rate, env_str, env_url, require
-from config.fixed import CSP, OPENAPI
+from config.fixed import API_FRAMEWORK, BEAT_SCHEDULE, CSP, OPENAPI, templates
+from config.logs import logging_config
+from config.middleware import BROWSER_ONLY_MIDDLEWARE
+from config.object_storage import object_store
+from config.scrape_access import check_token, env_address, env_networks
+from config.sentry import sentry_init
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -41,10 +46,10 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# Plain HTTP is answered with a redirect to HTTPS, except the health check: a load balancer probes
-# it over plain HTTP inside the private network.
+# Plain HTTP is answered with a redirect to HTTPS, except the health checks (config/health.py): load
+# balancers and orchestrators probe them over plain HTTP inside the private network.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz|livez)$"]
 # HSTS (sent on HTTPS answers only): browsers that saw it refuse plain HTTP for this many seconds,
 # so a captive portal or a hostile Wi-Fi cannot strip TLS from an observer's phone. 0 turns it off.
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
@@ -82,8 +87,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every request gets its id (on its log lines and in X-Request-ID) and is timed (/metrics).
+    "config.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, before any work a page needs
     "csp.middleware.CSPMiddleware",
+    # From the fork to the join: what serves browsers. A call to the API with a bearer token skips
+    # TOKEN_API_SKIPPED_MIDDLEWARE among them (core/middleware.py); the rest runs for every request.
+    "core.middleware.TokenAPIFork",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,26 +105,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.TokenAPIJoin",
 ]
+TOKEN_API_SKIPPED_MIDDLEWARE = BROWSER_ONLY_MIDDLEWARE
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
-TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "config" / "templates"],
-        "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "django.template.context_processors.i18n",
-            ],
-        },
-    },
-]
+TEMPLATES = templates(BASE_DIR)
 
 # Database: SQLite in WAL mode by default (the embedded set-up), PostgreSQL in production.
 SQLITE_OPTIONS = {
@@ -138,6 +137,10 @@ except ValueError as exc:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif env_bool("DJANGO_DB_PREPARED_STATEMENTS", True):
+    # PostgreSQL plans the queries every phone's request runs (core/rows.py) once per connection,
+    # not on every request; Django's other queries are never prepared. psycopg's threshold: 5 runs.
+    DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), "prepare_threshold": 5}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sign-in protection (people/accounts.py). The lockout backend comes first so that a locked-out
@@ -193,15 +196,28 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
+# Photos and exports go to a private S3-compatible bucket when BAQYLAU_S3_BUCKET is set, laid out as
+# under MEDIA_ROOT on disk otherwise (config/object_storage.py; docs/deployment.md, "Object storage").
+OBJECT_STORE = object_store(
+    bucket=env_str("BAQYLAU_S3_BUCKET"),
+    endpoint_url=env_url("BAQYLAU_S3_ENDPOINT_URL", {"http", "https"}),
+    region=env_str("BAQYLAU_S3_REGION"),
+    access_key_id=env_str("BAQYLAU_S3_ACCESS_KEY_ID"),
+    secret_access_key=env_str("BAQYLAU_S3_SECRET_ACCESS_KEY"),
+    addressing_style=env_choice("BAQYLAU_S3_ADDRESSING_STYLE", "auto", {"auto", "path", "virtual"}),
+)
 # Photos are never served from a public URL: only through permission-checked views.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # collectstatic writes hashed, gzipped copies to STATIC_ROOT; WhiteNoise serves them (docs/deployment.md).
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     "photos": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(MEDIA_ROOT / "photos"), "base_url": None},
     },
 }
+if OBJECT_STORE:
+    STORAGES |= {"default": OBJECT_STORE.storage(""), "photos": OBJECT_STORE.storage("photos")}
 # Uploads are read into memory up to this size before spilling to a temporary file.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -232,7 +248,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # in the web process and the cache is local memory (the embedded set-up of `make run`).
 REDIS_URL = env_url("REDIS_URL", {"redis", "rediss", "unix"})
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis down costs what the cache holds, never a request (core/cache.py).
+    CACHES = {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -251,43 +268,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
 # Every app's tasks.py is found by autodiscovery (config/celery.py).
-CELERY_BEAT_SCHEDULE: dict = {
-    # The safety net behind the recomputes that reviews ask for: a lost message costs minutes, no data.
-    "scores-every-5-minutes": {
-        "task": "integrity.tasks.scores_recompute_all",
-        "schedule": timedelta(minutes=5),
-    },
-    # Re-queues photo exports whose message was lost and deletes expired export files.
-    "export-jobs-sweep": {
-        "task": "reports.tasks.export_jobs_sweep",
-        "schedule": timedelta(minutes=10),
-    },
-    # Sends the partners' webhook deliveries that are due: retries, and any whose message was lost.
-    "webhook-deliveries-due": {
-        "task": "webhooks.tasks.webhook_deliveries_due",
-        "schedule": timedelta(minutes=1),
-    },
-}
+CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 # A review asks for a recompute this many seconds later; the reviews in between share it.
 SCORE_COALESCE_SECONDS = env_int("BAQYLAU_SCORE_COALESCE_SECONDS", 5, minimum=0)
 
-REST_FRAMEWORK = {
-    # Bearer first: its challenge makes a request without credentials a 401 rather than a 403.
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "people.authentication.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # DRF's JSON parser answers JSON nested too deeply with a 500: ours answers 400 (core/api_parsers.py).
-    "DEFAULT_PARSER_CLASSES": [
-        "core.api_parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-    "EXCEPTION_HANDLER": "core.api_errors.handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-}
+# Django REST framework: bearer tokens, JSON, one error shape (config/fixed.py).
+REST_FRAMEWORK = API_FRAMEWORK
 
 # The OpenAPI 3 description of the API (config/openapi.py).
 SPECTACULAR_SETTINGS = OPENAPI
@@ -335,6 +321,9 @@ SCORE_EVIDENCE_WEIGHTS = {
 }
 # Process risk R_P = min(1, S5 rate + 0.4 x S3 rate + 0.1 x S1 rate); keys are taxonomy.Severity values.
 SCORE_SEVERITY_WEIGHTS = {5: 1.0, 3: 0.4, 1: 0.1}
+# κ, the count risk's weight in the headline: a tenth of the count falsified costs 30 points
+# (docs/methodology.md, "Calibration", says why).
+SCORE_COUNT_WEIGHT = 3.0
 # Lower edges of the bands A, B and C on the 0-100 score; below the last is D.
 SCORE_BANDS = (85, 70, 50)
 SCORE_DEDUP_MINUTES = env_int("BAQYLAU_SCORE_DEDUP_MINUTES", 60, minimum=0)
@@ -381,13 +370,26 @@ LOGIN_REDIRECT_URL = "observe:stations"
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "observe2023")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {
-        "handlers": ["console"],
-        "level": env_choice("DJANGO_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}),
-    },
-}
+# Operations (docs/operations.md): logs, metrics, error reports.
+# Logs: one JSON object a line with the request's or task's id (config/logs.py); text in DEBUG.
+LOGGING = logging_config(
+    log_format=env_choice("BAQYLAU_LOG_FORMAT", "text" if DEBUG else "json", {"json", "text"}),
+    level=env_choice("DJANGO_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}),
+)
+# /metrics answers the bearer token or clients connected straight from these networks; others 404.
+METRICS_TOKEN = check_token("BAQYLAU_METRICS_TOKEN", env_str("BAQYLAU_METRICS_TOKEN"))
+METRICS_NETWORKS = env_networks("BAQYLAU_METRICS_NETWORKS", ["127.0.0.1/32", "::1/128"])
+SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]  # scraped over plain HTTP inside
+# Read by prometheus-client itself: one directory per service on a machine, emptied at each start.
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR")
+require(
+    not PROMETHEUS_MULTIPROC_DIR or Path(PROMETHEUS_MULTIPROC_DIR).is_dir(),
+    f"PROMETHEUS_MULTIPROC_DIR must be an existing directory, not {PROMETHEUS_MULTIPROC_DIR!r}.",
+)
+# A Celery worker's main process serves its metrics on this port (0: not at all).
+WORKER_METRICS_PORT = env_int("BAQYLAU_WORKER_METRICS_PORT", 0, minimum=0, maximum=65535)
+WORKER_METRICS_ADDRESS = env_address("BAQYLAU_WORKER_METRICS_ADDRESS", "127.0.0.1")
+# Errors to Sentry, scrubbed of anything that could identify an observer (config/sentry.py).
+SENTRY_DSN = env_url("SENTRY_DSN", {"http", "https"})
+if SENTRY_DSN:
+    sentry_init(dsn=SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"))

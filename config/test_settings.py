@@ -20,3 +20,10 @@ STORAGES = {**STORAGES, "photos": {**STORAGES["photos"], "OPTIONS": {"location":
 # TEST_DATABASE_NAME=test_mine pytest … names it (the default is Django's test_<name>).
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}  # noqa: F405
+
+# Static files straight from the apps' folders under their plain names: the tests need no
+# collectstatic (tests/test_static.py and tests/e2e/test_deploy_offline.py collect into a temporary
+# folder and switch to the production storage themselves).
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

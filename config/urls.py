@@ -5,7 +5,8 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from api import urls as observer_api
-from config.health import healthz
+from config.health import healthz, livez, readyz
+from config.metrics_state import metrics
 from console.views.dashboard import dashboard
 from console.views.district import district_dashboard
 from core.api_errors import NotFoundView
@@ -29,9 +30,15 @@ api_v1 = [
 # lead there.
 MOVED_ADMIN = {"people": "organization|membership|assignment|observertoken"}
 
+# A database that does not answer gets 503 with Retry-After, not a 500 (core/unavailable.py).
+handler500 = "core.unavailable.server_error"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="observe:stations", permanent=False)),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("livez", livez, name="livez"),
+    path("metrics", metrics, name="metrics"),  # Prometheus; 404 unless allowed (config/scrape_access.py)
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/two-factor/", admin.site.admin_view(accounts.two_factor), name="admin_two_factor"),
     path("admin/dashboard/", admin.site.admin_view(dashboard), name="admin_dashboard"),

@@ -8,11 +8,13 @@ Integrity scores are the election's published ones (integrity), computed from ev
 organization's observations, as partners see them: the same for every reader.
 """
 
+import hashlib
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db.models import (
     Count,
     DurationField,
@@ -31,7 +33,7 @@ from django.utils.translation import gettext as _
 from console.charts import FunnelPoint
 from core.errors import NotFound
 from integrity.models import DistrictScore, DistrictScoreHistory, ScoreRun, ScoreRunStatus, StationIndicator
-from people.selectors import scoped_for_staff
+from people.selectors import scoped_for_staff, staff_organization_ids
 from reports.models import CheckIn, IncidentReport, ReportStatus
 from reports.taxonomy import Category, Severity
 from stations.models import District, Election
@@ -46,6 +48,10 @@ REVIEWED_Q = Q(status__in=REVIEWED, reviewed_at__isnull=False)
 CHART_HOURS = 30
 # A sparkline shows the district's score over the last this many published runs.
 HISTORY_POINTS = 50
+# The report figures (a few reads of every report in scope, a second at a million reports) stay
+# in the cache under a key that changes with any report of the election; this bounds how long an
+# entry lives when no report changes.
+CACHE_SECONDS = 60
 
 
 @dataclass
@@ -108,25 +114,56 @@ def dashboard_elections() -> QuerySet[Election]:
 def dashboard_for_user(*, user: AbstractBaseUser, election: Election) -> Dashboard:
     checkins = scoped_for_staff(CheckIn.objects.filter(election=election), user)
     reports = scoped_for_staff(IncidentReport.objects.filter(election=election), user)
-    rows = district_rows(election, checkins, reports)
+    figures = report_figures(election, reports, user)
+    rows = district_rows(election, checkins, figures["by_district"])
     totals = DistrictRow(district=None)
     for row in rows:
         totals.add(row)
-    per_hour = reports_per_hour(election, reports)
+    per_hour = figures["per_hour"]
     return Dashboard(
         election=election,
         rows=rows,
         totals=totals,
-        median_review=median_time_to_review(reports),
+        median_review=figures["median_review"],
         per_hour=per_hour,
         outside_hours=totals.reports - sum(count for _hour, count in per_hour),
-        per_category=reports_per_category(reports),
+        per_category=figures["per_category"],
         history=score_history(election, rows),
     )
 
 
-def district_rows(election: Election, checkins: QuerySet, reports: QuerySet) -> list[DistrictRow]:
-    """Two queries: the districts with their station counts, and the reports grouped by district."""
+def report_figures(election: Election, reports: QuerySet, user: AbstractBaseUser) -> dict:
+    """The dashboard's aggregates over the user's reports, from the cache while no report of the
+    election has changed: the key holds the latest change (an index read) and the organizations
+    the user sees (read in the same query), so every reader with the same scope shares an entry."""
+    latest = Subquery(
+        IncidentReport.objects.filter(election=election).order_by("-updated_at").values("updated_at")[:1]
+    )
+    if user.is_superuser:
+        marker = [("all", Election.objects.filter(pk=election.pk).annotate(latest=latest).get().latest)]
+    else:
+        marker = list(
+            staff_organization_ids(user)
+            .annotate(latest=latest)
+            .order_by("organization_id")
+            .values_list("organization_id", "latest")
+        )
+    digest = hashlib.sha256(repr(marker).encode()).hexdigest()[:32]
+    key = f"console-board:1:{election.pk}:{user.is_active and user.is_staff}:{digest}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = {
+            "by_district": reports_by_district(reports),
+            "per_hour": reports_per_hour(election, reports),
+            "per_category": reports_per_category(reports),
+            "median_review": median_time_to_review(reports),
+        }
+        cache.set(key, figures, CACHE_SECONDS)
+    return figures
+
+
+def district_rows(election: Election, checkins: QuerySet, by_district: dict) -> list[DistrictRow]:
+    """One query: the districts with their station counts, beside the reports grouped by district."""
     observed = Q(stations__in=checkins.values("station_id"))
     districts = (
         District.objects.filter(election=election)
@@ -138,18 +175,6 @@ def district_rows(election: Election, checkins: QuerySet, reports: QuerySet) -> 
         .select_related("region", "score")
         .order_by("number")
     )
-    counts = {
-        **{status: Count("pk", filter=Q(status=status)) for status in STATUSES},
-        **{
-            f"s{severity}": Count("pk", filter=Q(status=ReportStatus.VERIFIED, severity=severity))
-            for severity in SEVERITIES
-        },
-        "reviewed": Count("pk", filter=REVIEWED_Q),
-    }
-    by_district = {
-        row.pop("station__district_id"): row
-        for row in reports.order_by().values("station__district_id").annotate(**counts)
-    }
     return [
         DistrictRow(
             district=district,
@@ -161,6 +186,22 @@ def district_rows(election: Election, checkins: QuerySet, reports: QuerySet) -> 
         )
         for district in districts
     ]
+
+
+def reports_by_district(reports: QuerySet) -> dict[int, dict[str, int]]:
+    """District id → the reports per status, the verified ones per severity and the reviewed ones."""
+    counts = {
+        **{status: Count("pk", filter=Q(status=status)) for status in STATUSES},
+        **{
+            f"s{severity}": Count("pk", filter=Q(status=ReportStatus.VERIFIED, severity=severity))
+            for severity in SEVERITIES
+        },
+        "reviewed": Count("pk", filter=REVIEWED_Q),
+    }
+    return {
+        row.pop("station__district_id"): row
+        for row in reports.order_by().values("station__district_id").annotate(**counts)
+    }
 
 
 def median_time_to_review(reports: QuerySet) -> timedelta | None:

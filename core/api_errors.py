@@ -5,16 +5,33 @@
 `fields` appears only when the request broke a rule about particular fields.
 """
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions
+from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView, exception_handler
 
 from core.errors import ApplicationError, NotFound
+from core.unavailable import DATABASE_ERRORS, RETRY_AFTER_SECONDS, unavailable_message
+
+logger = logging.getLogger(__name__)
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    """The database did not answer (core/unavailable.py): 503 with Retry-After; the phone retries."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "unavailable"
+
+    def __init__(self) -> None:
+        super().__init__(detail=unavailable_message(), code=self.default_code)
+        # DRF's handler turns it into the Retry-After header.
+        self.wait = RETRY_AFTER_SECONDS
 
 
 def handler(exc, context):
@@ -30,7 +47,8 @@ def handler(exc, context):
 
 
 def _as_api_exception(exc):
-    """Rules broken in a service, and requests Django refuses to read, in DRF's terms."""
+    """Rules broken in a service, requests Django refuses to read, and a database that does not
+    answer, in DRF's terms."""
     if isinstance(exc, NotFound):
         return exceptions.NotFound(exc.message)
     if isinstance(exc, Http404):
@@ -45,6 +63,9 @@ def _as_api_exception(exc):
         return exceptions.ValidationError(_("The request is too large."), code="too_large")
     if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
         return exceptions.ValidationError(_("The request has too many fields or files."), code="too_many")
+    if isinstance(exc, DATABASE_ERRORS):
+        logger.warning("The database did not answer; the request is refused with 503.", exc_info=exc)
+        return DatabaseUnavailable()
     if isinstance(exc, OverflowError | DataError):
         # A number or a time that passed the serializer but not the database's column or Python's
         # date range (a time in the year 9999 at UTC-14): the request's fault, not the server's.

@@ -4,11 +4,13 @@ count, a protocol copy): its id, its times, its choices and its photos.
 `election` is a stations.Election; only its date and time zone are read.
 """
 
+from contextlib import nullcontext
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,19 +18,38 @@ from core.errors import ApplicationError
 from core.photos import MAX_PHOTO_BYTES, PhotoRejected, ProcessedPhoto, process_photo
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# existing_row() reads the owner itself unless it is given.
+UNREAD = object()
 
 
-def existing_row(model, *, pk, owner: str, observer):
-    """The row a retried request already created, or None; someone else's id is refused."""
+def new_row_id(model, pk):
+    """The id the phone made for a new row, as the database stores it; a malformed one is refused."""
     try:
-        owner_id = model.objects.filter(pk=pk).values_list(owner, flat=True).first()
+        return model._meta.pk.get_db_prep_value(pk, connection)
     except ValidationError:
         raise ApplicationError(_("The id must be a UUID."), field="id") from None
+
+
+def existing_row(model, *, pk, owner: str, observer, owner_id=UNREAD):
+    """The row a retried request already created, or None; someone else's id is refused.
+
+    `owner_id` is the row's owner when another query read it already (None: no such row)."""
+    if owner_id is UNREAD:
+        new_row_id(model, pk)
+        owner_id = model.objects.filter(pk=pk).values_list(owner, flat=True).first()
     if owner_id is None:
         return None
     if owner_id != observer.pk:
         raise ApplicationError(_("This id is already in use; the app must generate a new one."), field="id")
     return model.objects.get(pk=pk)
+
+
+def single_insert():
+    """Around the one INSERT of a new row, which a duplicate id (the same request twice at once) may
+    refuse: a savepoint inside a transaction already open, so that the refusal does not spoil it;
+    otherwise nothing, since one statement in autocommit is a transaction of its own and BEGIN and
+    COMMIT would only add two round trips to the database."""
+    return transaction.atomic() if connection.in_atomic_block else nullcontext()
 
 
 def check_time(value: datetime, election, field: str) -> None:

@@ -29,6 +29,16 @@ OFFICIAL_FIELDS = (
     "votes",
 )
 PROTOCOL_FIELDS = ("id", "station_id", "status", *(field for field, _ in COMPARED), "votes")
+# A copy differs materially from the official result when a line differs by more than 5 votes or
+# 1 % of the ballots in the box, whichever is more. Every difference is listed for the reviewers;
+# only material ones count in the count risk, because a slip of a few votes in a tired
+# commission's protocol is a thing to check, not evidence that the count was rewritten.
+MATERIAL_VOTES = 5
+MATERIAL_SHARE = 0.01
+
+
+def material_tolerance(ballots: int) -> float:
+    return max(MATERIAL_VOTES, MATERIAL_SHARE * max(ballots, 0))
 
 
 @dataclass(frozen=True)
@@ -46,10 +56,16 @@ class StationComparison:
     protocol_id: str
     protocol_status: str
     differences: tuple[Difference, ...]
+    ballots: int = 0  # the official ballots in the box: the scale of a material difference
 
     @property
     def differs(self) -> bool:
         return bool(self.differences)
+
+    @property
+    def material(self) -> bool:
+        tolerance = material_tolerance(self.ballots)
+        return any(abs(d.observed - d.official) > tolerance for d in self.differences)
 
 
 def protocols_for_comparison(contest: Contest) -> QuerySet:
@@ -104,6 +120,7 @@ def protocol_comparisons(
             protocol_id=str(protocols[row["station_id"]]["id"]),
             protocol_status=protocols[row["station_id"]]["status"],
             differences=differences(protocols[row["station_id"]], row),
+            ballots=row["ballots_in_boxes"],
         )
         for row in official.order_by("station_id").values(*OFFICIAL_FIELDS)
         if row["station_id"] in protocols

@@ -66,7 +66,8 @@ def data_state(election: Election) -> dict:
 
 def state_key(state: dict) -> str:
     digest = hashlib.sha256(repr(sorted(state.items())).encode()).hexdigest()[:32]
-    return f"count-dashboard:{state['pk']}:{digest}"
+    # "2": comparisons carry the ballots that scale a material difference.
+    return f"count-dashboard:2:{state['pk']}:{digest}"
 
 
 # --- The cached board ----------------------------------------------------------------------------

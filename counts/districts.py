@@ -23,6 +23,9 @@ class CountEvidence:
 
     protocols_compared: int = 0
     protocols_differing: int = 0
+    # Of the differing, those that differ materially (counts.comparison.MATERIAL_VOTES): the count
+    # risk's x. None when not told apart, and then every difference counts.
+    protocols_material: int | None = None
     official_turnout: float | None = None
     observed_turnout: float | None = None  # T̂
     observed_turnout_se: float | None = None
@@ -77,9 +80,11 @@ class DistrictCounts:
     def evidence(self) -> CountEvidence:
         compared = {c.station_id for c in self.comparisons}
         differing = {c.station_id for c in self.differing}
+        material = {c.station_id for c in self.differing if c.material}
         return CountEvidence(
             protocols_compared=len(compared),
             protocols_differing=len(differing),
+            protocols_material=len(material),
             official_turnout=self.official_turnout,
             observed_turnout=self.turnout.estimate if self.turnout else None,
             observed_turnout_se=self.turnout.standard_error if self.turnout else None,

@@ -18,13 +18,13 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
-from core.intake import check_choice, check_time, existing_row, read_photo
+from core.intake import check_choice, check_time, read_photo, single_insert
 from core.photos import ProcessedPhoto
 from core.review import MAX_NOTE
 from counts.arithmetic import Protocol, protocol_failures
 from counts.models import ProtocolCopy, TurnoutCount, TurnoutMethod
 from counts.selectors import contests_for_station
-from people.selectors import station_get_for_observer
+from people.selectors import station_for_new_row
 from stations.models import PollingStation
 
 # No polling station has more voters than this: a larger number is a typing error.
@@ -86,19 +86,21 @@ def turnout_count_create(
     note: str = "",
 ) -> tuple[TurnoutCount, bool]:
     """Record the voters an observer counted at a station so far. Returns (count, created)."""
-    if existing := existing_row(TurnoutCount, pk=id, owner="observer", observer=observer):
+    station, organization_id, existing = station_for_new_row(
+        TurnoutCount, pk=id, observer=observer, station_id=station_id
+    )
+    if existing:
         return existing, False
-    station, organization = station_get_for_observer(user=observer, station_id=station_id)
     check_time(counted_at, station.election, "counted_at")
     check_turnout(voters, station)
     check_choice(method, TurnoutMethod, "method")
     check_note(note)
     try:
-        with transaction.atomic():
+        with single_insert():
             count = TurnoutCount.objects.create(
                 id=id,
                 observer=observer,
-                organization=organization,
+                organization_id=organization_id,
                 election=station.election,
                 station=station,
                 counted_at=counted_at,
@@ -177,9 +179,11 @@ def protocol_submit(
     takes the latest verified one, else the latest. `captured_at` is used when the photo itself
     carries no capture time.
     """
-    if existing := existing_row(ProtocolCopy, pk=id, owner="observer", observer=observer):
+    station, organization_id, existing = station_for_new_row(
+        ProtocolCopy, pk=id, observer=observer, station_id=station_id
+    )
+    if existing:
         return existing, False
-    station, organization = station_get_for_observer(user=observer, station_id=station_id)
     contest, codes = _contest_and_codes(station, contest_code)
     numbers = {
         "registered": registered,
@@ -204,7 +208,7 @@ def protocol_submit(
     copy = ProtocolCopy(
         id=uuid.UUID(str(id)),
         observer=observer,
-        organization=organization,
+        organization_id=organization_id,
         election=station.election,
         station=station,
         contest=contest,

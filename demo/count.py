@@ -60,6 +60,7 @@ COUNT_TIMES = (
 )
 LAST_COUNT = time(19, 58)
 PROTOCOL_SHARE = 0.6
+# Outside the reference case, copies differ from the official result only by clerical slips.
 DIFFERING_ELSEWHERE = 0.04
 RESULT_HEADER = ["station_number", "registered", "ballots_issued", "ballots_in_boxes", "invalid"]
 
@@ -123,9 +124,11 @@ def station_truth(station, turnout: dict, rng: random.Random, draws: np.random.G
     extra = max(0, official_issued - issued)
     official_votes = dict(votes, amanat=votes["amanat"] + extra)
     if not reference and rng.random() < DIFFERING_ELSEWHERE:
-        moved = min(official_votes["auyl"], rng.randint(10, 40))
+        # A clerical slip: a few votes written in a neighbouring party's line.
+        first, second = rng.sample([code for code, _name, _share in PARTIES], 2)
+        moved = min(official_votes[first], rng.randint(1, 5))
         official_votes = dict(
-            official_votes, amanat=official_votes["amanat"] + moved, auyl=official_votes["auyl"] - moved
+            official_votes, **{first: official_votes[first] - moved, second: official_votes[second] + moved}
         )
     return {
         "registered": registered,

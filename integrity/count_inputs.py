@@ -29,7 +29,8 @@ def count_inputs(election_id: int, *, strength_min: float, strength_max: float) 
     state = data_state(Election(pk=election_id))  # one query; the election itself only if needed
     if not state["contest_count"]:
         return CountInputs()
-    key = f"score-{state_key(state)}:{strength_min}:{strength_max}"
+    # The prior is part of the key: a new way of fitting it never reads counts cached by the old one.
+    key = f"score-robust-{state_key(state)}:{strength_min}:{strength_max}"
     cached = cache.get(key)
     if cached is None:
         election = Election.objects.get(pk=election_id)

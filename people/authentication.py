@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
 from people.models import ObserverToken
+from people.selectors import token_get_by_hash
+from people.services import token_mark_used
 
 # Often enough to see which phones are still in use, rarely enough not to write on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -27,20 +29,17 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         return self.authenticate_key(parts[1].decode("latin-1"))
 
     def authenticate_key(self, key: str):
-        key_hash = ObserverToken.hash_key(key)
-        token = ObserverToken.objects.usable().select_related("user").filter(key_hash=key_hash).first()
-        if token is None:
-            raise self.refusal(key_hash)
+        token = token_get_by_hash(ObserverToken.hash_key(key))
+        if token is None or not token.is_usable:
+            raise self.refusal(token)
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-            ObserverToken.objects.filter(pk=token.pk).update(last_used_at=now)
-            token.last_used_at = now
+            token_mark_used(token=token, now=now, resolution=LAST_USED_RESOLUTION)
         return token.user, token
 
     @staticmethod
-    def refusal(key_hash: str) -> exceptions.AuthenticationFailed:
+    def refusal(token: ObserverToken | None) -> exceptions.AuthenticationFailed:
         """Why a key is not usable. The phone keeps its outbox in every case; the message says so."""
-        token = ObserverToken.objects.filter(key_hash=key_hash).first()
         if token is not None and token.revoked_at is None and token.expires_at <= timezone.now():
             return exceptions.AuthenticationFailed(
                 _("Your sign-in has expired; sign in again. Nothing waiting to be sent is lost."),

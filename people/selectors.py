@@ -1,30 +1,56 @@
 """Who may see what: an observer's stations and memberships, and the organizations whose data a
 member of staff reviews or coordinates. A row you may not see and a missing row raise the same NotFound."""
 
+from functools import cache
+
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from core import rows
 from core.errors import NotFound
-from people.models import Assignment, Membership, Organization, Role
+from core.intake import UNREAD, existing_row, new_row_id
+from people import observer_stations
+from people.models import Assignment, Membership, ObserverToken, Role
 from people.roles import roles_granting
 from stations.models import PollingStation
+
+# A phone's token with its user, by the hash of the key it sends.
+PHONE_QUERY = """
+SELECT {token_columns}, {user_columns} FROM {token} t JOIN {user} u ON u.id = t.user_id
+WHERE t.key_hash = %(key_hash)s
+"""
+
+
+@cache
+def _token_sql() -> str:
+    user = ObserverToken._meta.get_field("user").related_model
+    return PHONE_QUERY.format(
+        token_columns=rows.columns(ObserverToken, "t"),
+        user_columns=rows.columns(user, "u"),
+        token=rows.table(ObserverToken),
+        user=rows.table(user),
+    )
+
+
+def token_get_by_hash(key_hash: str) -> ObserverToken | None:
+    """The token with this key's hash, usable or not, with its user, in one query: every call of an
+    observer's phone makes it, so it is written in SQL (core/rows.py)."""
+    with rows.cursor() as cursor:
+        cursor.execute(_token_sql(), {"key_hash": key_hash})
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    (token, user), _rest = rows.instances(
+        found, ObserverToken, ObserverToken._meta.get_field("user").related_model
+    )
+    token.user = user
+    return token
 
 
 def observer_memberships(user: AbstractBaseUser) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user, role=Role.OBSERVER).select_related("organization")
-
-
-def stations_for_observer(user: AbstractBaseUser) -> QuerySet[PollingStation]:
-    """The stations an observer may report on: their assignments, and for a roaming observer
-    every station of the districts of those assignments."""
-    assigned = Assignment.objects.filter(membership__user=user, membership__role=Role.OBSERVER)
-    roaming_districts = assigned.filter(membership__roaming=True).values("station__district_id")
-    return PollingStation.objects.filter(
-        Q(pk__in=assigned.values("station_id")) | Q(district_id__in=roaming_districts)
-    )
 
 
 def assigned_stations(user: AbstractBaseUser) -> QuerySet[PollingStation]:
@@ -35,18 +61,31 @@ def assigned_stations(user: AbstractBaseUser) -> QuerySet[PollingStation]:
     )
 
 
-def station_get_for_observer(*, user: AbstractBaseUser, station_id) -> tuple[PollingStation, Organization]:
-    """The station and the organization the observer reports to there, or NotFound."""
-    try:
-        station = stations_for_observer(user).select_related("election", "district").get(pk=station_id)
-    except (PollingStation.DoesNotExist, ValidationError, ValueError, TypeError):
-        raise NotFound(_("No such station among yours."), field="station") from None
-    memberships = observer_memberships(user)
-    membership = (
-        memberships.filter(assignments__station=station).first()
-        or memberships.filter(roaming=True, assignments__station__district_id=station.district_id).first()
-    )
-    return station, membership.organization
+def station_get_for_observer(*, user: AbstractBaseUser, station_id) -> tuple[PollingStation, int]:
+    """The station (with its election) and the id of the organization the observer
+    reports to there, in one query (people.observer_stations), or NotFound."""
+    found = observer_stations.find(user, station_id)
+    if found is None or found[1] is None:
+        raise NotFound(_("No such station among yours."), field="station")
+    return found[0], found[1]
+
+
+def station_for_new_row(
+    model, *, pk, observer: AbstractBaseUser, station_id, owner: str = "observer"
+) -> tuple[PollingStation | None, int | None, object | None]:
+    """Where an observer's new row of `model` goes: (station, organization id, None), in one query
+    that also reads the owner of a row with the same id. When a retried request finds the row it
+    created: (None, None, that row), whatever the station now is. Someone else's id is refused
+    (core.intake.existing_row); a station that is not one of the observer's raises NotFound."""
+    row = new_row_id(model, pk)
+    found = observer_stations.find(observer, station_id, owner_model=model, owner=owner, row=row)
+    # No such station at all: the owner is asked on its own, on the way to a 404.
+    owner_id = UNREAD if found is None else found[2]
+    if existing := existing_row(model, pk=pk, owner=owner, observer=observer, owner_id=owner_id):
+        return None, None, existing
+    if found is None or found[1] is None:
+        raise NotFound(_("No such station among yours."), field="station")
+    return found[0], found[1], None
 
 
 def memberships_for_user(user: AbstractBaseUser) -> list[Membership]:

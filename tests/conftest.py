@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from counts.models import Choice, Contest, ContestKind
 from people.services import token_issue
 from stations.models import District, Election, PollingStation, Region
+from tests.s3 import object_store, s3_server  # noqa: F401 - moto's S3 server and a bucket per test
 from tests.services import TEST_REDIS_URL, port_answers, unavailable
 
 

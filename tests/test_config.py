@@ -89,7 +89,7 @@ def test_a_configured_redis_becomes_the_broker_and_the_cache():
     assert result.stdout.split() == [
         "redis://127.0.0.1:6379/3",
         "False",
-        "django.core.cache.backends.redis.RedisCache",
+        "core.cache.ResilientRedisCache",
     ]
 
 

@@ -35,11 +35,41 @@ def test_it_answers_503_when_the_configured_broker_does_not_answer(client, setti
     assert response.json() == {"database": "ok", "broker": "unavailable"}
 
 
+@pytest.mark.django_db
+def test_the_liveness_check_answers_without_asking_the_database_or_the_broker(
+    client, settings, django_assert_num_queries
+):
+    settings.REDIS_URL = UNREACHABLE_REDIS
+    with django_assert_num_queries(0):
+        response = client.get("/livez")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_the_readiness_check_stays_200_while_the_broker_does_not_answer(client, settings):
+    # Reports and reviews are still taken without the broker: the load balancer keeps the node.
+    settings.REDIS_URL = UNREACHABLE_REDIS
+    response = client.get("/readyz")
+    assert (response.status_code, response.json()) == (200, {"database": "ok"})
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_the_health_checks_answer_plain_http_and_other_pages_are_redirected(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.REDIS_URL = ""
+    assert [client.get(path).status_code for path in ("/livez", "/readyz", "/healthz")] == [200, 200, 200]
+    assert client.get("/observe/").status_code == 301
+
+
 def test_it_answers_503_when_the_database_does_not_answer():
     # A real process pointed at a PostgreSQL port where nothing listens.
     code = (
         "import django, json; django.setup(); from django.test import Client; "
-        "r = Client().get('/healthz', HTTP_HOST='127.0.0.1'); print(r.status_code, json.dumps(r.json()))"
+        "c = Client(HTTP_HOST='127.0.0.1'); "
+        "r = {p: c.get(p) for p in ('/healthz', '/readyz', '/livez')}; "
+        "print(json.dumps({p: [a.status_code, a.json()] for p, a in r.items()}))"
     )
     env = {
         "PATH": os.environ["PATH"],
@@ -52,11 +82,14 @@ def test_it_answers_503_when_the_database_does_not_answer():
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
-    status, body = result.stdout.strip().split(" ", 1)
-    assert status == "503"
-    assert json.loads(body) == {"database": "unavailable", "broker": "eager"}
+    assert json.loads(result.stdout) == {
+        "/healthz": [503, {"database": "unavailable", "broker": "eager"}],
+        "/readyz": [503, {"database": "unavailable"}],
+        "/livez": [200, {"status": "ok"}],
+    }
 
 
 @pytest.mark.django_db
-def test_it_accepts_only_get(client):
-    assert client.post("/healthz").status_code == 405
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/livez"])
+def test_it_accepts_only_get(client, path):
+    assert client.post(path).status_code == 405

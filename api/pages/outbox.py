@@ -1,9 +1,11 @@
 """What the phone's outbox needs from the site: its API token, and the service worker script."""
 
 import hashlib
-from functools import cache
+import json
 from pathlib import Path
 
+from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponse, JsonResponse
 from django.templatetags.static import PrefixNode, static
 from django.utils.translation import gettext as _
@@ -43,9 +45,16 @@ def token(request):
     return response
 
 
-@cache
-def _static_version() -> str:
-    """Changes whenever a static file of the observer's pages does, so phones fetch the new ones."""
+def _shell_version() -> str:
+    """Names the phone's cache of the observer's files, so that a new deployment replaces it.
+
+    In production, the hash of collectstatic's manifest: it changes whenever any static file does,
+    and the file names it lists are the ones the pages ask for. Without a manifest (DEBUG, tests)
+    the files themselves are hashed.
+    """
+    manifest_hash = getattr(staticfiles_storage, "manifest_hash", "")
+    if manifest_hash and not settings.DEBUG:
+        return manifest_hash
     digest = hashlib.sha256()
     for path in sorted(STATIC_DIR.iterdir()):
         if path.is_file():
@@ -56,13 +65,19 @@ def _static_version() -> str:
 
 @require_GET
 def service_worker(request):
-    """sw.js served from /observe/ so that its scope covers every observer page."""
+    """sw.js served from /observe/ so that its scope covers every observer page.
+
+    It is told this deployment's file names (hashed by collectstatic) for each file's plain name: it
+    keeps those, and hands them to a page kept from an earlier deployment that asks for older ones.
+    """
+    prefix = PrefixNode.handle_simple("STATIC_URL")
+    shell = {prefix + name: static(name) for name in PRECACHED}
     script = (
         (STATIC_DIR / "sw.js")
         .read_text(encoding="utf-8")
-        .replace("__VERSION__", _static_version())
-        .replace("__STATIC_PREFIX__", PrefixNode.handle_simple("STATIC_URL"))
-        .replace("__PRECACHE__", " ".join(static(name) for name in PRECACHED))
+        .replace("__VERSION__", _shell_version())
+        .replace("__STATIC_PREFIX__", prefix)
+        .replace("__SHELL__", json.dumps(shell))
     )
     response = HttpResponse(script, content_type="text/javascript; charset=utf-8")
     # The browser must see a new version at once, or phones keep serving old files.

@@ -13,7 +13,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from counts.forensics.digits import last_digit_result, second_digit_result
+from counts.forensics.digits import (
+    DigitSimulation,
+    digit_simulate,
+    last_digit_result,
+    last_digit_simulated,
+    second_digit_result,
+    second_digit_simulated,
+)
 from counts.forensics.fingerprint import SlopeBootstrap, corner_result, slope_bootstrap, slope_result
 from counts.forensics.integer import IntegerSimulation, integer_result, integer_simulate
 from counts.forensics.params import TESTS, ForensicParams
@@ -87,9 +94,24 @@ def _rng(seed: int, label: Hashable, test: int) -> np.random.Generator:
 class _Draws:
     integer: IntegerSimulation
     slope: SlopeBootstrap
+    digits: DigitSimulation | None  # None with the law's null
+
+    def __add__(self, other: "_Draws") -> "_Draws":
+        digits = None if self.digits is None or other.digits is None else self.digits + other.digits
+        return _Draws(self.integer + other.integer, self.slope + other.slope, digits)
+
+
+def _digit_counts(part: Stations, params: ForensicParams) -> tuple[np.ndarray, np.ndarray]:
+    """The counts the digit tests read, and the valid votes each is a share of."""
+    if params.digit_choices == "leader":
+        return part.leader, part.valid
+    return part.votes.ravel(), np.repeat(part.valid, part.votes.shape[1])
 
 
 def _draws(part: Stations, label: Hashable, seed: int, params: ForensicParams) -> _Draws:
+    digits = None
+    if params.digit_null == "simulated":
+        digits = digit_simulate(*_digit_counts(part, params), _rng(seed, label, 2), params)
     return _Draws(
         integer=integer_simulate(
             part.ballots, part.registered, part.leader, part.valid, _rng(seed, label, 0), params
@@ -97,17 +119,23 @@ def _draws(part: Stations, label: Hashable, seed: int, params: ForensicParams) -
         slope=slope_bootstrap(
             part.turnout, part.share, part.registered.astype(float), _rng(seed, label, 1), params.bootstrap
         ),
+        digits=digits,
     )
 
 
 def _tests(part: Stations, draws: _Draws, params: ForensicParams) -> dict[str, TestResult]:
-    counts = part.leader if params.digit_choices == "leader" else part.votes.ravel()
+    if draws.digits is None:
+        counts = _digit_counts(part, params)[0]
+        last, second = last_digit_result(counts, params), second_digit_result(counts, params)
+    else:
+        last = last_digit_simulated(draws.digits, params)
+        second = second_digit_simulated(draws.digits, params)
     return {
         "integer": integer_result(draws.integer, params),
         "corner": corner_result(part.turnout, part.share, params),
         "slope": slope_result(draws.slope, params),
-        "last_digit": last_digit_result(counts, params),
-        "second_digit": second_digit_result(counts, params),
+        "last_digit": last,
+        "second_digit": second,
     }
 
 
@@ -215,14 +243,7 @@ def analyse_election(
 
 
 def _national(everything: Stations, drawn: list[_Draws], params: ForensicParams) -> DistrictForensics:
-    if drawn:
-        total = _Draws(
-            integer=sum((d.integer for d in drawn[1:]), drawn[0].integer),
-            slope=sum((d.slope for d in drawn[1:]), drawn[0].slope),
-        )
-        tests = _tests(everything, total, params)
-    else:
-        tests = _too_small(0, params)
+    tests = _tests(everything, sum(drawn[1:], drawn[0]), params) if drawn else _too_small(0, params)
     tests = {name: replace(result, flagged=result.raw_flag) for name, result in tests.items()}
     return DistrictForensics(
         district=NATIONAL,

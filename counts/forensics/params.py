@@ -11,6 +11,9 @@ TESTS = ("integer", "corner", "slope", "last_digit", "second_digit")
 DEFAULT_WEIGHTS = {"integer": 1.0, "corner": 1.0, "slope": 1.0, "last_digit": 0.5, "second_digit": 0.5}
 TURNOUT_BASES = ("in_boxes", "issued")
 DIGIT_CHOICES = ("leader", "all")
+# What the digit tests compare with: each district's own honest recounts, or the digit laws
+# (uniform last digit, Benford's second digit) as runs made before the recounts did.
+DIGIT_NULLS = ("simulated", "law")
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class ForensicParams:
     second_digit_min_count: int = 10
     digit_min_counts: int = 50
     digit_choices: str = "leader"  # whose votes: the leader's, or every choice's
+    digit_null: str = "simulated"
+    digit_draws: int = 200  # honest recounts per count for the simulated null
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
     def __post_init__(self) -> None:
@@ -59,6 +64,8 @@ class ForensicParams:
             raise ValueError("The integer window is a number of percentage points in (0, 0.5).")
         if self.digit_choices not in DIGIT_CHOICES:
             raise ValueError(f"The digit tests run on the votes of one of {DIGIT_CHOICES}.")
+        if self.digit_null not in DIGIT_NULLS or self.digit_draws < 200:
+            raise ValueError(f"The digit null is one of {DIGIT_NULLS}, with at least 200 recounts.")
         if self.min_stations < 1 or self.digit_min_counts < 10:
             raise ValueError("A district needs at least 1 station and a digit test at least 10 counts.")
         if min(self.last_digit_min_count, self.second_digit_min_count) < 10:
@@ -72,4 +79,5 @@ class ForensicParams:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "ForensicParams":
-        return cls(**data)
+        """Parameters stored before the digit tests had a simulated null read as the law's null."""
+        return cls(**{"digit_null": "law", **data})

@@ -19,6 +19,8 @@ import numpy as np
 from integrity.scoring.districts import DistrictInput
 
 PER_DISTRICT, ONE_STREAM = "2", "1"
+# Method "3" draws as "2" does; it differs in the prior (integrity.scoring.robust).
+ROBUST = "3"
 
 
 def theta_and_count_draws(
@@ -29,7 +31,7 @@ def theta_and_count_draws(
         rng = np.random.default_rng(seed)
         theta = rng.beta(alpha[..., None], beta[..., None], size=(*alpha.shape, draws))
         return theta, _one_stream_count_draws(inputs, rng, draws)
-    if method != PER_DISTRICT:
+    if method not in (PER_DISTRICT, ROBUST):
         raise ValueError(f"Unknown scoring method {method!r}.")
     theta = np.empty((*alpha.shape, draws))
     count = np.empty((len(inputs), draws))

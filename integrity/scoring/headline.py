@@ -1,7 +1,9 @@
 """District scores: posterior rates, process risk, the headline, intervals, bands and coverage.
 
     R_P = min(1, Σ_s w_s θ_s)        (w: S5 1.0, S3 0.4, S1 0.1)
-    S   = clip(100·(1 - R_P)·(1 - R_C) - points·min(F, max_flags), 0, 100)
+    S   = clip(100·(1 - R_P)·(1 - min(1, κ·R_C)) - points·min(F, max_flags), 0, 100)
+
+κ is the count weight (`count_weight`, 3 by default; 1 in runs made before it existed).
 
 The headline is S at the posterior means; its intervals come from Monte Carlo draws of every
 district's posterior Betas (and of R_C when it has a distribution), each district from its own
@@ -20,15 +22,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from integrity.scoring.districts import DistrictInput
-from integrity.scoring.draws import ONE_STREAM, PER_DISTRICT, process_risk, theta_and_count_draws
+from integrity.scoring.draws import ONE_STREAM, PER_DISTRICT, ROBUST, process_risk, theta_and_count_draws
 from integrity.scoring.explain import explain
 from integrity.scoring.params import SEVERITIES, ScoreParams, band_of
-from integrity.scoring.shrinkage import BetaPrior, fit_prior, posterior
+from integrity.scoring.shrinkage import BetaPrior, fit_prior, fit_robust_prior, posterior
 
 # Bumped whenever the maths changes, so a stored digest never vouches for different code. "1" drew
-# all districts from one random stream; "2" gives each district its own (integrity.scoring.draws).
-METHOD_VERSION = PER_DISTRICT
-METHODS = (ONE_STREAM, PER_DISTRICT)
+# all districts from one random stream; "2" gives each district its own (integrity.scoring.draws);
+# "3" fits the robust, ε-contaminated prior (integrity.scoring.robust) instead of "2"'s.
+METHOD_VERSION = ROBUST
+METHODS = (ONE_STREAM, PER_DISTRICT, ROBUST)
 INSUFFICIENT = "insufficient data"
 
 
@@ -84,7 +87,8 @@ def coverage_grade(item: DistrictInput, params: ScoreParams) -> str:
 def headline(process_risk, count_risk, forensic_flags, params: ScoreParams):
     """S from R_P, R_C and F; works on numbers and on numpy arrays alike."""
     penalty = params.forensic_points * np.minimum(forensic_flags, params.forensic_max_flags)
-    return np.clip(100 * (1 - process_risk) * (1 - count_risk) - penalty, 0, 100)
+    count = np.minimum(1.0, params.count_weight * count_risk) if params.count_weight != 1 else count_risk
+    return np.clip(100 * (1 - process_risk) * (1 - count) - penalty, 0, 100)
 
 
 @dataclass(frozen=True)
@@ -105,11 +109,15 @@ class _Fit:
     score_q: np.ndarray  # percentiles 2.5, 10, 90, 97.5 x districts
 
 
-def fit_priors(inputs: Sequence[DistrictInput], params: ScoreParams) -> dict[int, BetaPrior]:
-    """The prior of each severity, fitted by the method of moments across the districts."""
+def fit_priors(
+    inputs: Sequence[DistrictInput], params: ScoreParams, method: str = METHOD_VERSION
+) -> dict[int, BetaPrior]:
+    """The prior of each severity across the districts: robust (method "3"), or by the plain
+    method of moments (methods "1" and "2")."""
     n = np.array([item.n for item in inputs], dtype=float)
+    fit = fit_robust_prior if method == ROBUST else fit_prior
     return {
-        s: fit_prior(
+        s: fit(
             [item.events[s] for item in inputs],
             n,
             strength_min=params.prior_strength_min,
@@ -134,7 +142,7 @@ def score_districts(
         raise ValueError(f"Unknown scoring method {method!r}; known: {METHODS}.")
     if not inputs:
         return []
-    fit = _fit(inputs, params, seed, priors or fit_priors(inputs, params), method)
+    fit = _fit(inputs, params, seed, priors or fit_priors(inputs, params, method), method)
     return [_result(d, item, fit, params, seed) for d, item in enumerate(inputs)]
 
 

@@ -45,6 +45,8 @@ class ScoreParams:
     draws: int = 2000
     min_sample_stations: int = 5
     forensic_points: float = 5.0
+    # κ: the count risk's weight in the headline (method "3"); 1 in the runs made before it existed.
+    count_weight: float = 1.0
     forensic_max_flags: float = 4.0
     # Lower edges of bands A, B and C; below the last is D.
     bands: tuple[float, float, float] = (85.0, 70.0, 50.0)
@@ -62,6 +64,8 @@ class ScoreParams:
             raise ValueError(f"Severity weights must give each of {SEVERITIES} a weight of at least 0.")
         if not 0 < self.prior_strength_min <= self.prior_strength_max:
             raise ValueError("The prior strength must satisfy 0 < minimum <= maximum.")
+        if not 0 <= self.count_weight <= 10:
+            raise ValueError("The count weight lies between 0 and 10.")
         if self.draws < 2:
             raise ValueError("At least 2 Monte Carlo draws are needed for an interval.")
         if list(self.bands) != sorted(self.bands, reverse=True) or len(self.bands) != 3:
@@ -84,6 +88,7 @@ class ScoreParams:
             draws=settings.SCORE_DRAWS,
             min_sample_stations=settings.SCORE_MIN_SAMPLE_STATIONS,
             forensic_points=settings.SCORE_FORENSIC_POINTS,
+            count_weight=settings.SCORE_COUNT_WEIGHT,
             forensic_max_flags=settings.SCORE_FORENSIC_MAX_FLAGS,
             bands=settings.SCORE_BANDS,
             coverage_sample_share=settings.SCORE_COVERAGE_SAMPLE_SHARE,
@@ -98,6 +103,9 @@ class ScoreParams:
         data["evidence_weights"] = dict(self.evidence_weights)
         data["severity_weights"] = {str(k): v for k, v in self.severity_weights.items()}
         data["bands"] = list(self.bands)
+        if data["count_weight"] == 1.0:
+            # Absent from the runs made before the weight existed: their digests stay as they were.
+            del data["count_weight"]
         return data
 
     @classmethod

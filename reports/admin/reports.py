@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -19,6 +20,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from core.errors import ApplicationError
 from people.admin.mixins import OrganizationFilter, OrganizationScopedAdmin
 from reports.admin.forms import RejectSelectedForm
+from reports.admin.paging import (
+    EXACT_COUNT_UP_TO,
+    EstimatedCountPaginator,
+    facets_affordable,
+    report_list_queryset,
+    search_reports,
+)
 from reports.admin.review import ReviewPageMixin
 from reports.models import Evidence, IncidentReport, ReportPhoto
 from reports.services import report_reject, report_verify
@@ -47,6 +55,14 @@ class HasPhotosFilter(admin.SimpleListFilter):
 class ReportChangeList(ChangeList):
     def get_results(self, request):
         super().get_results(request)
+        if self.add_facets and not facets_affordable(self.root_queryset):
+            # Each count reads every report in scope: on election night that is seconds per filter.
+            self.add_facets = False
+            messages.info(
+                request,
+                _("Counts are shown only while there are at most %(count)s reports.")
+                % {"count": number_format(EXACT_COUNT_UP_TO, force_grouping=True)},
+            )
         # The page's thumbnails in one query, whatever the page size.
         self.result_list = self.result_list.prefetch_related(
             Prefetch("photos", queryset=ReportPhoto.objects.only("id", "report_id").order_by("received_at"))
@@ -94,10 +110,14 @@ class IncidentReportAdmin(ReviewPageMixin, OrganizationScopedAdmin):
     ordering = ["-occurred_at"]
     list_select_related = ["station", "station__district", "organization"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     actions = ["verify_selected", "reject_selected"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_evidence().with_duplicate_photos()
+        return report_list_queryset(super().get_queryset(request).with_evidence().with_duplicate_photos())
+
+    def get_search_results(self, request, queryset, search_term):
+        return search_reports(queryset, search_term), False
 
     def get_changelist(self, request, **kwargs):
         return ReportChangeList

@@ -207,6 +207,12 @@ class IncidentReport(models.Model):
                 condition=Q(status="verified"),
                 name="report_verified_time_idx",
             ),
+            # The coordinators' report list, newest first: a page is read from the index, not
+            # sorted out of every report in scope (bench/coordinator_pages.py). Migration 0011 also
+            # adds, on PostgreSQL only, a trigram index on UPPER(description) for the list's search.
+            models.Index(fields=["-occurred_at", "-id"], name="report_time_idx"),
+            # The dashboard's cache key: the latest change to an election's reports, read directly.
+            models.Index(fields=["election", "updated_at"], name="report_election_changed_idx"),
             # Partners poll with `since`: the few verified reports changed lately, found directly.
             models.Index(
                 fields=["updated_at"],

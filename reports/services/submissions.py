@@ -11,10 +11,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
-from core.intake import check_choice, check_time, existing_row, read_photo
+from core.intake import check_choice, check_time, existing_row, read_photo, single_insert
 from core.photos import ProcessedPhoto
 from core.review import MAX_NOTE
-from people.selectors import station_get_for_observer
+from people.selectors import station_for_new_row
 from reports.models import CheckIn, IncidentReport, ReportEvent, ReportPhoto, ReportStatus
 from reports.models.observations import MAX_DESCRIPTION, EventAction
 from reports.selectors import report_get_for_observer
@@ -35,9 +35,11 @@ def checkin_create(
     note: str = "",
 ) -> tuple[CheckIn, bool]:
     """Record that the observer was at a station. Returns (check-in, created)."""
-    if existing := existing_row(CheckIn, pk=id, owner="observer", observer=observer):
+    station, organization_id, existing = station_for_new_row(
+        CheckIn, pk=id, observer=observer, station_id=station_id
+    )
+    if existing:
         return existing, False
-    station, organization = station_get_for_observer(user=observer, station_id=station_id)
     check_choice(kind, CheckInKind, "kind")
     check_time(at, station.election, "at")
     if len(note) > MAX_NOTE:
@@ -45,11 +47,11 @@ def checkin_create(
             _("The note is longer than %(max)d characters.") % {"max": MAX_NOTE}, field="note"
         )
     try:
-        with transaction.atomic():
+        with single_insert():
             checkin = CheckIn.objects.create(
                 id=id,
                 observer=observer,
-                organization=organization,
+                organization_id=organization_id,
                 election=station.election,
                 station=station,
                 kind=kind,
@@ -104,9 +106,11 @@ def report_submit(
     photos: Sequence[UploadedFile] = (),
 ) -> tuple[IncidentReport, bool]:
     """File an incident report with its photos, all or nothing. Returns (report, created)."""
-    if existing := existing_row(IncidentReport, pk=id, owner="observer", observer=observer):
+    station, organization_id, existing = station_for_new_row(
+        IncidentReport, pk=id, observer=observer, station_id=station_id
+    )
+    if existing:
         return existing, False
-    station, organization = station_get_for_observer(user=observer, station_id=station_id)
     check_choice(category, Category, "category")
     check_choice(phase, Phase, "phase")
     check_time(occurred_at, station.election, "occurred_at")
@@ -128,7 +132,7 @@ def report_submit(
             report = IncidentReport.objects.create(
                 id=id,
                 observer=observer,
-                organization=organization,
+                organization_id=organization_id,
                 election=station.election,
                 station=station,
                 category=category,

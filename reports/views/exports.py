@@ -16,7 +16,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import ApplicationError, NotFound
+from core.storage import stored_file_response
 from people.selectors import scoped_for_staff
 from reports import exports, photo_exports
 from reports.models import ExportJob, IncidentReport, ReportPhoto
@@ -200,8 +201,8 @@ def export_download(request, job_id):
     if not job.downloadable:
         raise Http404
     filename = f"photos-{job.created_at:%Y%m%d-%H%M%S}.zip"
-    response = FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=filename, content_type="application/zip"
+    response = stored_file_response(
+        job.file, as_attachment=True, filename=filename, content_type="application/zip"
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

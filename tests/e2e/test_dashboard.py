@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from integrity.models import DistrictScore
+from integrity.scoring.explain import band_range
 from integrity.services import scores_recompute
 from people.models import Role
 from people.roles import ensure_groups
@@ -108,7 +109,9 @@ def test_the_coordinator_reads_the_scores_the_funnel_plot_and_a_districts_page(
     expect(page.locator("#score-summary .interval-95")).to_have_text(
         f"{first.interval_95_low:.0f}\u2013{first.interval_95_high:.0f}"
     )
-    expect(page.locator("#score-summary .band")).to_contain_text(first.band or "between A and B")
+    expect(page.locator("#score-summary .band")).to_contain_text(
+        first.band or band_range(first.band_high, first.band_low)
+    )
     components = page.locator("#score-components tbody tr")
     expect(components).to_have_count(7)
     expect(components.filter(has_text="Count risk")).to_contain_text("not yet measured")

@@ -37,7 +37,8 @@ def test_the_package_uses_the_taxonomy_s_severities_and_evidence_levels():
 
 def test_params_from_settings_are_the_design_defaults():
     params = ScoreParams.from_settings()
-    assert params == ScoreParams()
+    # DESIGN.md's defaults, but for the count weight the calibration chose (docs/methodology.md).
+    assert params == ScoreParams(count_weight=3.0)
     assert params.evidence_weights["verified"] == 0.5
     assert params.as_dict()["severity_weights"] == {"1": 0.1, "3": 0.4, "5": 1.0}
 

@@ -89,11 +89,23 @@ def test_n_zero_returns_the_prior():
     assert posterior(prior, 0, 0) == (prior.alpha, prior.beta)
 
     inputs = [district("a", 100, {5: 10}), district("b", 100, {5: 0}), district("empty", 0)]
-    empty = score_districts(inputs, PARAMS, seed=1)[2].severities[5]
+    empty = score_districts(inputs, PARAMS, seed=1, method="2")[2].severities[5]
     assert (empty.alpha, empty.beta) == (empty.prior.alpha, empty.prior.beta)
 
 
-def test_the_interval_narrows_as_n_grows():
+def test_n_zero_returns_the_whole_robust_prior():
+    """Under the contaminated prior a district with nothing observed has the prior's mean: the
+    typical part's with weight 1 - ε, the wide part's (½) with weight ε."""
+    inputs = [district("a", 100, {5: 10}), district("b", 100, {5: 0}), district("empty", 0)]
+    empty = score_districts(inputs, PARAMS, seed=1)[2].severities[5]
+    prior = empty.prior
+    assert prior.contamination > 0
+    expected = (1 - prior.contamination) * prior.mean + prior.contamination * 0.5
+    assert empty.mean == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("method", ["2", "3"])
+def test_the_interval_narrows_as_n_grows(method):
     inputs = [
         district("small", 20, {5: 5}),
         district("medium", 80, {5: 20}),
@@ -101,8 +113,9 @@ def test_the_interval_narrows_as_n_grows():
         district("calm", 50, {5: 0}),
         district("troubled", 50, {5: 25}),
     ]
-    results = score_districts(inputs, PARAMS, seed=3)
-    assert results[0].severities[5].prior.rule == "estimated"
+    results = score_districts(inputs, PARAMS, seed=3, method=method)
+    if method == "2":
+        assert results[0].severities[5].prior.rule == "estimated"
     theta_widths = [np.ptp(r.severities[5].interval_80) for r in results[:3]]
     score_widths = [np.ptp(r.interval_80) for r in results[:3]]
     assert theta_widths[0] > theta_widths[1] > theta_widths[2]

@@ -42,7 +42,7 @@ INPUTS = [
 
 
 def test_the_current_method_draws_each_district_from_its_own_stream():
-    assert METHOD_VERSION == "2"
+    assert METHOD_VERSION == "3"
 
 
 def test_a_district_scored_alone_against_the_election_s_priors_gives_its_numbers_exactly():

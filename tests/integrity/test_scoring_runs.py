@@ -3,6 +3,7 @@ runs that never finished (a killed worker) marked abandoned by the next run or t
 database's constraints on published scores, and the recompute command."""
 
 import io
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -126,6 +127,24 @@ def test_a_run_of_method_1_re_runs_with_method_1(case, election):
     run.save()
     assert score_rerun(run) == score_districts(inputs, params, run.seed, method="1")
     assert score_rerun(run) != score_districts(inputs, params, run.seed)
+
+
+def test_a_run_of_method_2_re_runs_with_its_plain_prior_and_without_the_count_weight(case, election):
+    """Runs published before the robust prior stored method "2" and parameters without a count
+    weight; they re-run to the numbers they published, not to today's."""
+    scores_recompute(election_id=election.pk)
+    run = ScoreRun.objects.get()
+    inputs, params = services.run_inputs(run)
+    assert params.count_weight == 3.0
+    before = replace(params, count_weight=1.0)
+    run.method, run.params = "2", before.as_dict()
+    assert "count_weight" not in run.params
+    run.inputs_digest = inputs_digest(inputs, before, run.seed, method="2")
+    run.save()
+    rerun = score_rerun(ScoreRun.objects.get(pk=run.pk))
+    assert rerun == score_districts(inputs, before, run.seed, method="2")
+    assert all(s.prior.contamination == 0 for result in rerun for s in result.severities.values())
+    assert rerun != score_districts(inputs, params, run.seed)
 
 
 def test_a_run_whose_stored_inputs_were_altered_is_refused(case, election):

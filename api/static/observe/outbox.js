@@ -62,6 +62,9 @@
 
   /* ---- IndexedDB ---------------------------------------------------------------------- */
 
+  /* A phone may hold items written by an earlier deployment's copy of this file: each version reads
+   * the items and their fields as they are. A change of format raises the version in open() with an
+   * onupgradeneeded step that converts the items; no version deletes the stores. */
   var dbPromise = null;
   function openDb() {
     if (!dbPromise) {

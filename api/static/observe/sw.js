@@ -1,15 +1,19 @@
 /* Keeps the observer's pages and their files available offline.
  *
  * Pages: network first, the last copy when the network fails or stalls. Static files: cache
- * first, refreshed when this script changes (its version is the files' hash). The outbox itself
- * is sent by the pages (outbox.js), never only from here: Safari has no Background Sync.
+ * first, under this deployment's names (hashed by collectstatic, so a name always holds the same
+ * bytes); a new deployment brings a new script, which keeps the new files before the old ones go.
+ * The outbox (IndexedDB) is never touched here, on an upgrade or ever: it is sent by the pages
+ * (outbox.js), whichever version wrote it; Safari has no Background Sync.
  * Served by the site from /observe/sw.js, which fills in the values below.
  */
 "use strict";
 
 var VERSION = "__VERSION__";
 var STATIC_PREFIX = "__STATIC_PREFIX__";
-var PRECACHE = "__PRECACHE__".split(" ");
+/* Each file of the pages by its plain address: this deployment's address for it. */
+var SHELL = __SHELL__;
+var PRECACHE = Object.keys(SHELL).map(function (plain) { return SHELL[plain]; });
 var STATIC_CACHE = "baqylau-static-" + VERSION;
 var PAGE_CACHE = "baqylau-pages";
 var PAGE_TIMEOUT_MS = 8000;
@@ -26,24 +30,50 @@ self.addEventListener("install", function (event) {
   );
 });
 
+function complete(cache) {
+  return Promise.all(PRECACHE.map(function (url) { return cache.match(url); })).then(function (hits) {
+    return hits.every(Boolean);
+  });
+}
+
 self.addEventListener("activate", function (event) {
   event.waitUntil(
-    caches.keys().then(function (names) {
-      return Promise.all(names.filter(function (name) {
-        return name.indexOf("baqylau-static-") === 0 && name !== STATIC_CACHE;
-      }).map(function (name) { return caches.delete(name); }));
+    caches.open(STATIC_CACHE).then(complete).then(function (ready) {
+      // Until every new file is kept, the old ones are the only copy a phone offline has.
+      if (!ready) return;
+      return caches.keys().then(function (names) {
+        return Promise.all(names.filter(function (name) {
+          return name.indexOf("baqylau-static-") === 0 && name !== STATIC_CACHE;
+        }).map(function (name) { return caches.delete(name); }));
+      });
     }).then(function () { return self.clients.claim(); })
   );
 });
 
-function cacheFirst(request) {
-  return caches.open(STATIC_CACHE).then(function (cache) {
-    return cache.match(request).then(function (hit) {
-      return hit || fetch(request).then(function (response) {
-        if (response.ok) cache.put(request, response.clone());
-        return response;
-      });
-    });
+/* "observe.3f2a1b9c8d7e.css" (collectstatic's name) is "observe.css". */
+function plain(url) {
+  return new URL(url).pathname.replace(/\.[0-9a-f]{12}(\.[^./]+)$/, "$1");
+}
+
+/* A page kept from an earlier deployment asks for files that are gone: this deployment's stand in. */
+function current(request, answer) {
+  var url = SHELL[plain(request.url)];
+  return (url ? caches.match(url) : Promise.resolve()).then(function (kept) {
+    if (kept) return kept;
+    if (answer) return answer;
+    throw new TypeError("offline");
+  });
+}
+
+function staticFile(request) {
+  // Any version's copy will do: the hash in a name means the same bytes (the query is a version too).
+  return caches.match(request, { ignoreSearch: true }).then(function (hit) {
+    return hit || fetch(request).then(function (response) {
+      if (!response.ok) return current(request, response);
+      var copy = response.clone();
+      caches.open(STATIC_CACHE).then(function (cache) { return cache.put(request, copy); });
+      return response;
+    }, function () { return current(request); });
   });
 }
 
@@ -78,7 +108,7 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname.indexOf(STATIC_PREFIX) === 0) {
-    event.respondWith(cacheFirst(request));
+    event.respondWith(staticFile(request));
   } else if (request.mode === "navigate" && url.pathname.indexOf(SCOPE) === 0 &&
              url.pathname.indexOf(SCOPE + "photos/") !== 0) {
     // Evidence photos are never kept here: they stay behind the permission check.
