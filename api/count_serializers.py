@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers import MAX_INT, AwareDateTimeField, StationBriefOutput
+from api.serializers import MAX_INT, AwareDateTimeField, ChoiceLabelField, StationBriefOutput
 from counts.arithmetic import RULES
 
 # A choice's code is a slug of at most 32 characters (counts.models.Choice); a ballot has far
@@ -94,7 +94,7 @@ class TurnoutCountOutput(serializers.Serializer):
     counted_at = serializers.DateTimeField()
     voters = serializers.IntegerField()
     method = serializers.CharField()
-    method_label = serializers.CharField(source="get_method_display")
+    method_label = ChoiceLabelField("method")
     note = serializers.CharField()
     received_at = serializers.DateTimeField()
 
@@ -144,7 +144,7 @@ class ProtocolOutput(serializers.Serializer):
     note = serializers.CharField()
     photo = ProtocolPhotoOutput(source="*")
     status = serializers.CharField()
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField("status")
     received_at = serializers.DateTimeField()
 
     @extend_schema_field(FailureOutput(many=True))

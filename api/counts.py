@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from api import count_serializers as io
 from api.schema import OBSERVER_TAG, created_or_found_responses
+from api.serializers import render
 from api.views import ObserverAPIView, created_or_found, parse
 from core.api_schema import RETRY_AFTER, errors
 from counts.models import TurnoutMethod
@@ -128,7 +129,7 @@ class TurnoutCountCreateView(ObserverAPIView):
     def post(self, request: Request) -> Response:
         data = parse(io.TurnoutCountInput, request.data)
         count, created = turnout_count_create(observer=request.user, **data)
-        return created_or_found(io.TurnoutCountOutput(count).data, created)
+        return created_or_found(render(io.TurnoutCountOutput, count), created)
 
 
 class ProtocolCreateView(ObserverAPIView):

@@ -2,24 +2,61 @@
 OBSERVER_BURST_RATE, for an outbox that empties after hours offline) and a sustained rate
 (settings.OBSERVER_SUSTAINED_RATE, for a phone stuck in a loop).
 
-With Redis configured the counts are shared by every web process. Over budget the answer is 429
-with Retry-After in the API's one error shape; the phone's outbox waits and sends again, keeping
-every item. A browser session (the observer's pages calling the API) is counted per user.
+With Redis configured the counts are shared by every web process, and both budgets are counted in
+Redis itself, by one script, in one round trip: each budget is a sorted set of its requests' times,
+so nothing is read back, decoded, re-encoded and written, and two requests at once cannot both take
+the last place. Over budget the answer is 429 with Retry-After in the API's one error shape; the
+phone's outbox waits and sends again, keeping every item. A browser session (the observer's pages
+calling the API) is counted per user.
 """
 
+import logging
 import math
 import time
+import uuid
+import weakref
 
+import redis
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.utils.translation import ngettext
 from rest_framework import exceptions
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from people.models import ObserverToken
 
+logger = logging.getLogger(__name__)
+# A Redis client per cache (each thread has its own cache object); it shares the cache's connections.
+_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 # (scope, the setting that holds its rate); the scope names the cache key, as DRF's throttles do.
 BUDGETS = (("observer_burst", "OBSERVER_BURST_RATE"), ("observer_sustained", "OBSERVER_SUSTAINED_RATE"))
+# KEYS: one sorted set per budget. ARGV: now, a member name unique to this request, then each
+# budget's requests and seconds. Each budget drops the times that left its period; one that is full
+# answers its wait (DRF's: what is left of the oldest time's period, shared among the places that
+# then come free; "none" when nothing can be said), one with room counts the request. Redis would
+# cut a number to an integer on its way out: the waits come back as text.
+SLIDING_LOG = """
+local now, member, waits, admitted = tonumber(ARGV[1]), ARGV[2], {}, {}
+for i, key in ipairs(KEYS) do
+  local requests, period = tonumber(ARGV[1 + 2 * i]), tonumber(ARGV[2 + 2 * i])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - period)
+  local count = redis.call('ZCARD', key)
+  if count >= requests then
+    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2]
+    local remaining = oldest and period - (now - tonumber(oldest)) or period
+    local free = requests - count + 1
+    table.insert(waits, free > 0 and tostring(remaining / free) or 'none')
+  else
+    table.insert(admitted, {key, period})
+  end
+end
+for _, budget in ipairs(admitted) do
+  redis.call('ZADD', budget[1], now, member)
+  redis.call('EXPIRE', budget[1], budget[2])
+end
+return waits
+"""
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -29,9 +66,10 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 class ObserverThrottle(BaseThrottle):
-    """Both budgets of a token, each a sliding log of its requests' times as DRF's
-    SimpleRateThrottle keeps it (same keys, same counting, same waits), read from the cache in one
-    round trip and written back in one, rather than two each: every call of a phone pays for them.
+    """Both budgets of a token, each a sliding log of its requests' times counted as DRF's
+    SimpleRateThrottle counts them (same keys, same counting, same waits). In Redis, one script
+    call (SLIDING_LOG); in another cache (one process, no Redis), the logs are read in one call and
+    written back in one: every call of a phone pays for them.
 
     As with DRF's throttles side by side, a request refused by one budget still counts against a
     budget that let it through.
@@ -48,6 +86,9 @@ class ObserverThrottle(BaseThrottle):
         # Read per request rather than at import, so a changed setting applies at once.
         budgets = [(scope, *parse_rate(getattr(settings, name))) for scope, name in BUDGETS]
         keys = {scope: self.cache_format % {"scope": scope, "ident": ident} for scope, _n, _d in budgets}
+        if isinstance(backend := caches["default"], RedisCache):
+            self.waits = self.count_in_redis(backend, keys, budgets, now)
+            return not self.waits
         stored = cache.get_many(keys.values())
         self.waits, changed = [], {}
         for scope, requests, duration in budgets:
@@ -60,6 +101,24 @@ class ObserverThrottle(BaseThrottle):
             # One expiry for all: the longest period; each history is cut to its own period when read.
             cache.set_many(changed, max(duration for _scope, _n, duration in budgets))
         return not self.waits
+
+    @staticmethod
+    def count_in_redis(backend: RedisCache, keys: dict, budgets: list, now: float) -> list[float | None]:
+        """Both budgets counted by Redis in one call; a Redis that does not answer lets the request
+        through, as core.cache does for the other budgets (nothing is known to be over)."""
+        names = [backend.make_and_validate_key(f"{keys[scope]}:log") for scope, _n, _d in budgets]
+        limits = [number for _scope, requests, duration in budgets for number in (requests, duration)]
+        try:
+            client = _clients.get(backend)
+            if client is None:
+                # Django builds a new client (and its table of ~170 reply parsers) for every call.
+                client = _clients[backend] = backend._cache.get_client(names[0], write=True)
+            # Sent by its digest (EVALSHA), and whole only the first time a Redis is asked.
+            waits = client.register_script(SLIDING_LOG)(keys=names, args=[now, uuid.uuid4().hex, *limits])
+        except redis.RedisError as exc:
+            logger.warning("The cache did not answer (%s); the request budgets are not counted.", exc)
+            return []
+        return [None if wait == b"none" else float(wait) for wait in waits]
 
     @staticmethod
     def ident_of(request) -> str | None:

@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+import redis
 
 from tests.api.conftest import MORNING, error
 
@@ -91,3 +92,69 @@ def test_an_anonymous_request_is_refused_as_unauthenticated_not_throttled(rates,
     rates(burst="1/min")
 
     assert [api.get(ME).status_code for _ in range(2)] == [401, 401]
+
+
+REDIS_DOWN = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def redis_cache(settings, redis_url):
+    """The budgets counted in a real Redis, as in production (the other tests count them in memory)."""
+    settings.CACHES = {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": redis_url}}
+    return redis_url
+
+
+def test_in_redis_a_token_over_its_burst_gets_429_and_other_tokens_keep_theirs(
+    redis_cache, rates, bearer, observer, other_observer
+):
+    rates(burst="2/min")
+    phone, other_phone = bearer(observer), bearer(other_observer)
+
+    answers = [phone.get(ME) for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert 1 <= int(answers[2]["Retry-After"]) <= 60
+    assert error(answers[2])["code"] == "throttled"
+    assert other_phone.get(ME).status_code == 200
+
+
+def test_in_redis_the_sustained_budget_waits_for_its_period_and_a_refused_request_counts_against_the_other(
+    redis_cache, rates, bearer, observer
+):
+    rates(burst="3/min", sustained="2/hour")
+    phone = bearer(observer)
+
+    answers = [phone.get(ME) for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert 60 < int(answers[2]["Retry-After"]) <= 3600
+    client = redis.Redis.from_url(redis_cache)
+    logs = sorted(client.zcard(key) for key in client.scan_iter("*throttle_observer_*:log"))
+    client.close()
+    # The burst let the third request through and counted it; the sustained budget refused it.
+    assert logs == [2, 3]
+    assert phone.get(ME).status_code == 429
+
+
+def test_in_redis_times_that_left_the_period_free_their_places(
+    redis_cache, rates, bearer, observer, monkeypatch
+):
+    from api.throttling import ObserverThrottle
+
+    rates(burst="2/min")
+    phone = bearer(observer)
+    clock = [1_000_000.0]
+    monkeypatch.setattr(ObserverThrottle, "timer", staticmethod(lambda: clock[0]))
+
+    assert [phone.get(ME).status_code for _ in range(3)] == [200, 200, 429]
+    clock[0] += 61
+    assert [phone.get(ME).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_with_redis_down_requests_go_through_uncounted(settings, rates, bearer, observer):
+    # A port nothing listens on: the budgets cannot be counted, and the phone is not refused for it.
+    settings.CACHES = {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": REDIS_DOWN}}
+    rates(burst="1/min")
+    phone = bearer(observer)
+
+    assert [phone.get(ME).status_code for _ in range(3)] == [200, 200, 200]
