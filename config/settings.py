@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "people",
     "reports",
     "counts",
+    "checklists",
     "integrity",
     "api",
     "console",
@@ -286,6 +287,9 @@ OBSERVER_TOKEN_DAYS = env_int("BAQYLAU_OBSERVER_TOKEN_DAYS", 14, minimum=1)
 OBSERVER_BURST_RATE = env_rate("BAQYLAU_OBSERVER_BURST_RATE", "60/min")
 OBSERVER_SUSTAINED_RATE = env_rate("BAQYLAU_OBSERVER_SUSTAINED_RATE", "1000/hour")
 
+# The dashboard's report figures and count board, when the data keeps changing, are shown as last
+# computed if younger than this, and refreshed in the background (core/recent.py); 0: always afresh.
+RECENT_FIGURES_SECONDS = env_int("BAQYLAU_RECENT_FIGURES_SECONDS", 15, minimum=0)
 # How long a reviewer holds a report they opened before another reviewer may take it.
 REVIEW_CLAIM_MINUTES = env_int("BAQYLAU_REVIEW_CLAIM_MINUTES", 15, minimum=1)
 

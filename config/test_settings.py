@@ -21,6 +21,10 @@ STORAGES = {**STORAGES, "photos": {**STORAGES["photos"], "OPTIONS": {"location":
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}  # noqa: F405
 
+# The dashboard's figures describe the data as it is at every load (tests/console/test_recent.py
+# tries the figures kept while data changes with a value of its own).
+RECENT_FIGURES_SECONDS = 0
+
 # Static files straight from the apps' folders under their plain names: the tests need no
 # collectstatic (tests/test_static.py and tests/e2e/test_deploy_offline.py collect into a temporary
 # folder and switch to the production storage themselves).

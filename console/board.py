@@ -14,7 +14,6 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.db.models import (
     Count,
     DurationField,
@@ -32,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from console.charts import FunnelPoint
 from core.errors import NotFound
+from core.recent import Recent, recent_figures
 from integrity.models import DistrictScore, DistrictScoreHistory, ScoreRun, ScoreRunStatus, StationIndicator
 from people.selectors import scoped_for_staff, staff_organization_ids
 from reports.models import CheckIn, IncidentReport, ReportStatus
@@ -48,10 +48,6 @@ REVIEWED_Q = Q(status__in=REVIEWED, reviewed_at__isnull=False)
 CHART_HOURS = 30
 # A sparkline shows the district's score over the last this many published runs.
 HISTORY_POINTS = 50
-# The report figures (a few reads of every report in scope, a second at a million reports) stay
-# in the cache under a key that changes with any report of the election; this bounds how long an
-# entry lives when no report changes.
-CACHE_SECONDS = 60
 
 
 @dataclass
@@ -100,6 +96,10 @@ class Dashboard:
     per_category: list[tuple[str, str, int]]
     # District id → its published scores over the last HISTORY_POINTS runs, oldest first.
     history: dict[int, list[float]]
+    # When the report figures (rows' report columns, the charts, the review time) were computed, and
+    # whether they describe the reports as they are now (core/recent.py).
+    figures_at: datetime | None = None
+    figures_current: bool = True
 
     @property
     def queue(self) -> int:
@@ -114,7 +114,8 @@ def dashboard_elections() -> QuerySet[Election]:
 def dashboard_for_user(*, user: AbstractBaseUser, election: Election) -> Dashboard:
     checkins = scoped_for_staff(CheckIn.objects.filter(election=election), user)
     reports = scoped_for_staff(IncidentReport.objects.filter(election=election), user)
-    figures = report_figures(election, reports, user)
+    recent = report_figures(election, reports, user)
+    figures = recent.value
     rows = district_rows(election, checkins, figures["by_district"])
     totals = DistrictRow(district=None)
     for row in rows:
@@ -129,13 +130,17 @@ def dashboard_for_user(*, user: AbstractBaseUser, election: Election) -> Dashboa
         outside_hours=totals.reports - sum(count for _hour, count in per_hour),
         per_category=figures["per_category"],
         history=score_history(election, rows),
+        figures_at=recent.computed_at,
+        figures_current=recent.current,
     )
 
 
-def report_figures(election: Election, reports: QuerySet, user: AbstractBaseUser) -> dict:
-    """The dashboard's aggregates over the user's reports, from the cache while no report of the
-    election has changed: the key holds the latest change (an index read) and the organizations
-    the user sees (read in the same query), so every reader with the same scope shares an entry."""
+def report_figures(election: Election, reports: QuerySet, user: AbstractBaseUser) -> Recent:
+    """The dashboard's aggregates over the user's reports, kept per election and scope (every reader
+    who sees the same organizations shares them) with the state they were computed for: the latest
+    change of a report of each organization (an index read, in the same query as the organizations
+    the user sees). While reports keep arriving the last figures are shown, at most
+    settings.RECENT_FIGURES_SECONDS old, and refreshed in the background (core/recent.py)."""
     latest = Subquery(
         IncidentReport.objects.filter(election=election).order_by("-updated_at").values("updated_at")[:1]
     )
@@ -148,18 +153,19 @@ def report_figures(election: Election, reports: QuerySet, user: AbstractBaseUser
             .order_by("organization_id")
             .values_list("organization_id", "latest")
         )
-    digest = hashlib.sha256(repr(marker).encode()).hexdigest()[:32]
-    key = f"console-board:1:{election.pk}:{user.is_active and user.is_staff}:{digest}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = {
+    scope = hashlib.sha256(repr([organization for organization, _latest in marker]).encode()).hexdigest()[:32]
+    key = f"console-board:2:{election.pk}:{user.is_active and user.is_staff}:{scope}"
+    state = hashlib.sha256(repr(marker).encode()).hexdigest()
+
+    def compute() -> dict:
+        return {
             "by_district": reports_by_district(reports),
             "per_hour": reports_per_hour(election, reports),
             "per_category": reports_per_category(reports),
             "median_review": median_time_to_review(reports),
         }
-        cache.set(key, figures, CACHE_SECONDS)
-    return figures
+
+    return recent_figures(key, state, compute)
 
 
 def district_rows(election: Election, checkins: QuerySet, by_district: dict) -> list[DistrictRow]:

@@ -6,9 +6,11 @@ cache. The differing protocol copies are carried by id only: the views list a co
 its lines only to the staff of its organization, and count the others.
 
 `count_summary` takes about half a second for 10,000 stations and the pictures read every station's
-numbers, so both stay in the cache for CACHE_SECONDS under a key that changes as soon as a results
-file is imported, an observer sends a turnout count or a copy, a copy is reviewed or the forensic
-tests run again; one query finds that key.
+numbers. The board is kept with the state of the data it describes, which changes as soon as a
+results file is imported, an observer sends a turnout count or a copy, a copy is reviewed or the
+forensic tests run again (one query finds it); while the data keeps changing the last board is
+shown and refreshed in the background (core/recent.py). The pictures stay in the cache for
+CACHE_SECONDS under the key of the board they belong to.
 """
 
 import hashlib
@@ -21,6 +23,7 @@ from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery, S
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.recent import recent_figures
 from counts.admin.observed import FIELD_LABELS
 from counts.comparison import StationComparison
 from counts.districts import CountSummary, DistrictCounts, count_summary
@@ -165,12 +168,13 @@ def count_board(election: Election) -> CountBoard:
     one per district) when it does not."""
     state = data_state(election)
     key = state_key(state)
-    board = cache.get(key) if state["contest_count"] else None
-    if board is None:
-        board = build_board(election, state, key)
-        if state["contest_count"]:
-            cache.set(key, board, CACHE_SECONDS)
-    return board
+    if not state["contest_count"]:
+        return build_board(election, state, key)
+    # While copies and counts keep arriving, the last board (at most a few seconds old) is shown and
+    # the next one computed in the background (core/recent.py); its key is the state it describes.
+    return recent_figures(
+        f"count-board:1:{election.pk}", key, lambda: build_board(election, state, key)
+    ).value
 
 
 def build_board(election: Election, state: dict, key: str) -> CountBoard:
