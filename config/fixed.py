@@ -1,7 +1,7 @@
 """Settings that are the product's own and no operator's: how the API describes itself
 (drf-spectacular, read by config/settings.py as SPECTACULAR_SETTINGS) and the Content Security
 Policy (CONTENT_SECURITY_POLICY), the periodic tasks of beat (CELERY_BEAT_SCHEDULE), the templates'
-set-up (TEMPLATES) and Django REST framework's (REST_FRAMEWORK). Nothing here comes from the
+set-up (TEMPLATES), Django REST framework's (REST_FRAMEWORK) and SQLite's options. Nothing here comes from the
 environment."""
 
 from datetime import timedelta
@@ -137,4 +137,13 @@ API_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "core.api_errors.handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# SQLite, the embedded set-up's database: WAL lets the web process read while a task writes; the
+# busy timeout (seconds) makes a writer wait for the lock instead of failing, and IMMEDIATE takes it
+# at the start of a transaction so two writers never deadlock on an upgrade.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
 }

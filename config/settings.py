@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_choice, env_int, env_list, env_rate, env_str, env_url, require
-from config.fixed import API_FRAMEWORK, BEAT_SCHEDULE, CSP, OPENAPI, templates
+from config.fixed import API_FRAMEWORK, BEAT_SCHEDULE, CSP, OPENAPI, SQLITE_OPTIONS, templates
 from config.logs import logging_config
 from config.middleware import BROWSER_ONLY_MIDDLEWARE
 from config.object_storage import object_store
@@ -115,15 +115,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = templates(BASE_DIR)
 
-# Database: SQLite in WAL mode by default (the embedded set-up), PostgreSQL in production.
-SQLITE_OPTIONS = {
-    # WAL lets the web process read while a task writes; the busy timeout (seconds) makes a
-    # writer wait for the lock instead of failing, and IMMEDIATE takes it at the start of a
-    # transaction so two writers never deadlock on an upgrade.
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    "timeout": 20,
-    "transaction_mode": "IMMEDIATE",
-}
+# Database: SQLite in WAL mode by default (the embedded set-up; config/fixed.py), PostgreSQL in production.
 DATABASE_URL = env_url("DATABASE_URL", {"sqlite", "postgres", "postgresql", "pgsql"})
 try:
     DATABASES = {
@@ -138,10 +130,12 @@ except ValueError as exc:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif env_bool("DJANGO_DB_PREPARED_STATEMENTS", True):
-    # PostgreSQL plans the queries every phone's request runs (core/rows.py) once per connection,
-    # not on every request; Django's other queries are never prepared. psycopg's threshold: 5 runs.
-    DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), "prepare_threshold": 5}
+else:
+    # A server that drops packets rather than refusing holds a request 5 s at most (503, retried).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    if env_bool("DJANGO_DB_PREPARED_STATEMENTS", True):
+        # PostgreSQL plans each phone's queries (core/rows.py) once per connection; threshold: 5 runs.
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sign-in protection (people/accounts.py). The lockout backend comes first so that a locked-out

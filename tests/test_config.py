@@ -111,3 +111,20 @@ def test_redis_answers_and_keeps_what_it_is_given(redis_url):
     client.set("baqylau:ci-check", "ok")
     assert client.get("baqylau:ci-check") == b"ok"
     client.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgres://postgres@127.0.0.1:5432/baqylau", "5"),
+        ("postgres://postgres@127.0.0.1:5432/baqylau?connect_timeout=2", "2"),
+    ],
+)
+def test_a_postgresql_server_that_does_not_answer_is_given_up_on_after_a_few_seconds(url, expected):
+    code = (
+        "from django.conf import settings as s; print(s.DATABASES['default']['OPTIONS']['connect_timeout'])"
+    )
+
+    result = boot({"DATABASE_URL": url}, code)
+
+    assert result.stdout.split() == [expected], result.stderr
