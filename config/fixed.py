@@ -47,6 +47,11 @@ OPENAPI = {
     },
     # Input and output serializers are separate already; the split also gives uploads a binary type.
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation may answer 503 while the database or the photo store is down.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api_schema.add_unavailable",
+    ],
     # A district's band and the two ends of its band range are one choice set: one name for it.
     "ENUM_NAME_OVERRIDES": {"BandEnum": "integrity.models.Band.choices"},
     "SERVE_INCLUDE_SCHEMA": False,

@@ -1,5 +1,6 @@
 """The API's one error shape (core/api_errors.py) as OpenAPI 3 describes it, shared by the observer
-API, the partner API and the webhooks: every 4xx of every endpoint, and the Retry-After of a 429."""
+API, the partner API and the webhooks: every 4xx of every endpoint, the Retry-After of a 429, and
+the 503 that any endpoint answers while the database or the photo store does not."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema_serializer
@@ -86,3 +87,39 @@ RETRY_AFTER = OpenApiParameter(
     response=[429],
     description="Seconds to wait before the next request.",
 )
+
+
+UNAVAILABLE = {
+    "description": (
+        "The database or the photo store did not answer (a restart, a fail-over): nothing was saved. "
+        "Send the same request again after the seconds of Retry-After; a repeated id finds the row it made."
+    ),
+    "headers": {
+        "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before sending again."}
+    },
+    "content": {
+        "application/json": {
+            "schema": {"$ref": "#/components/schemas/Error"},
+            "examples": {
+                "Unavailable": {
+                    "value": {
+                        "error": {
+                            "code": "unavailable",
+                            "message": "The service is briefly unavailable and nothing was saved. "
+                            "Try again in a moment.",
+                        }
+                    }
+                }
+            },
+        }
+    },
+}
+
+
+def add_unavailable(result: dict, generator, request, public) -> dict:
+    """drf-spectacular's post-processing hook: every operation documents the 503 (core/unavailable.py)."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault("503", UNAVAILABLE)
+    return result
