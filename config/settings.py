@@ -78,7 +78,6 @@ INSTALLED_APPS = [
     "people",
     "reports",
     "counts",
-    "checklists",
     "integrity",
     "api",
     "console",
