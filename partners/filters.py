@@ -1,20 +1,32 @@
 """Query filters of the partner lists. A malformed value answers 400 naming the parameter."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import IncidentReport
 from reports.taxonomy import Category, Phase, Severity
 from stations.models import PollingStation
 
+# The largest value of the database's integer columns.
+MAX_INT = 2_147_483_647
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A number that must be whole: `district=1.5` is a mistake to answer with 400, not district 1."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_INT, **kwargs)
+
 
 class IncidentFilter(django_filters.FilterSet):
     election = django_filters.CharFilter(
         field_name="election__slug", help_text=_("Election slug, as in /api/v1/elections/.")
     )
-    district = django_filters.NumberFilter(
+    district = WholeNumberFilter(
         field_name="station__district__number",
-        min_value=1,
         help_text=_("District number; combine with election when several elections are stored."),
     )
     region = django_filters.CharFilter(
@@ -38,9 +50,7 @@ class IncidentFilter(django_filters.FilterSet):
 
 
 class StationFilter(django_filters.FilterSet):
-    district = django_filters.NumberFilter(
-        field_name="district__number", min_value=1, help_text=_("District number.")
-    )
+    district = WholeNumberFilter(field_name="district__number", help_text=_("District number."))
     # Strictly true or false: a typo must not silently list every station.
     in_sample = django_filters.TypedChoiceFilter(
         choices=[("true", "true"), ("false", "false")],

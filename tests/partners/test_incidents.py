@@ -225,6 +225,9 @@ def test_incidents_are_filtered(partner_api, spread, query, expected):
         ({"category": "fraud"}, "category"),
         ({"phase": "night"}, "phase"),
         ({"district": "two"}, "district"),
+        ({"district": "1.5"}, "district"),
+        ({"district": str(10**40)}, "district"),
+        ({"district": "0"}, "district"),
     ],
 )
 def test_a_malformed_filter_is_a_400_naming_it(partner_api, spread, query, field):
