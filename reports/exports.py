@@ -14,6 +14,7 @@ from django.db.models import CharField, Count, Func, OuterRef, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from people.models import Membership, Role
+from people.selectors import staff_organization_ids
 from reports.models import IncidentReport, ReportPhoto
 
 logger = logging.getLogger(__name__)
@@ -72,7 +73,11 @@ def utc_iso(value: datetime | None) -> str:
 
 
 def can_export(user: AbstractBaseUser) -> bool:
-    return user.is_active and user.is_staff and user.has_perm(EXPORT_PERMISSION)
+    """Whether the user may export at all: a superuser, or staff whose role grants exports in at
+    least one of their organizations (a reviewer everywhere has the group's right and nothing to export)."""
+    if not (user.is_active and user.is_staff and user.has_perm(EXPORT_PERMISSION)):
+        return False
+    return user.is_superuser or staff_organization_ids(user, EXPORT_PERMISSION).exists()
 
 
 def identity_organization_ids(user: AbstractBaseUser) -> Collection[int] | None:

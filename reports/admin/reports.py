@@ -28,6 +28,7 @@ from reports.admin.paging import (
     search_reports,
 )
 from reports.admin.review import ReviewPageMixin
+from reports.exports import can_export
 from reports.models import Evidence, IncidentReport, ReportPhoto
 from reports.services import report_reject, report_verify
 
@@ -121,6 +122,11 @@ class IncidentReportAdmin(ReviewPageMixin, OrganizationScopedAdmin):
 
     def get_changelist(self, request, **kwargs):
         return ReportChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        # The export links only for a user whose role allows exports in one of their organizations.
+        context = {**(extra_context or {}), "can_export": can_export(request.user)}
+        return super().changelist_view(request, extra_context=context)
 
     def has_add_permission(self, request):
         return False

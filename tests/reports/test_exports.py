@@ -278,6 +278,27 @@ def test_only_users_with_the_export_permission_may_export(client, request, repor
         assert response["Location"].startswith(reverse("admin:login") + "?next=")
 
 
+def test_the_export_links_show_only_where_a_role_allows_exports(
+    client, reports, coordinator, make_member, organization
+):
+    """The Coordinator group carries the export right, but a user who only reviews in every
+    organization has nothing to export: no links, and the export itself refuses."""
+    reviewing_only = make_member(
+        "reviewer-in-coordinator-group", organization, role=Role.REVIEWER, is_staff=True
+    )
+    reviewing_only.groups.add(ensure_groups()["Coordinator"])
+    changelist = reverse("admin:reports_incidentreport_changelist")
+    export_link = reverse("reports_export_csv")
+
+    client.force_login(coordinator)
+    assert export_link in client.get(changelist).content.decode()
+    client.force_login(reviewing_only)
+    page = client.get(changelist)
+    assert page.status_code == 200
+    assert export_link not in page.content.decode()
+    assert client.get(export_link).status_code == 403
+
+
 # Photo ZIP
 
 
