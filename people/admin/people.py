@@ -94,6 +94,13 @@ class MembershipAdmin(OrganizationScopedAdmin):
         )
         return super().get_queryset(request).annotate(assignment_total=Coalesce(Subquery(stations), 0))
 
+    def get_search_results(self, request, queryset, search_term):
+        if autocomplete_for(request, Assignment, "membership"):
+            # The assignment form offers only memberships it may save: those of organizations where
+            # the user's role may change assignments, not those they only review.
+            queryset = self.permitted_rows(request, queryset, "people.change_assignment")
+        return super().get_search_results(request, queryset, search_term)
+
     @admin.display(description=gettext_lazy("stations"), ordering="assignment_total")
     def station_count(self, membership):
         return membership.assignment_total
@@ -219,16 +226,21 @@ class ObserverTokenAdmin(OrganizationScopedAdmin):
         )
 
 
-def membership_user_autocomplete(request) -> bool:
-    """Whether the request is the user autocomplete of the membership form."""
+def autocomplete_for(request, model, field_name: str) -> bool:
+    """Whether the request is the autocomplete of `field_name` on `model`'s admin form."""
     match = request.resolver_match
     return (
         match is not None
         and match.url_name == "autocomplete"
-        and request.GET.get("app_label") == Membership._meta.app_label
-        and request.GET.get("model_name") == Membership._meta.model_name
-        and request.GET.get("field_name") == "user"
+        and request.GET.get("app_label") == model._meta.app_label
+        and request.GET.get("model_name") == model._meta.model_name
+        and request.GET.get("field_name") == field_name
     )
+
+
+def membership_user_autocomplete(request) -> bool:
+    """Whether the request is the user autocomplete of the membership form."""
+    return autocomplete_for(request, Membership, "user")
 
 
 if admin.site.is_registered(User):

@@ -165,6 +165,20 @@ def test_the_autocompletes_offer_no_user_membership_or_organization_of_another_o
     assert autocomplete(client, "membership", "organization") == {"Honest Count"}
 
 
+def test_the_assignment_form_offers_no_membership_of_an_organization_the_user_only_reviews(
+    client, scene, coordinator
+):
+    Membership.objects.create(user=coordinator, organization=scene.theirs.organization, role=Role.REVIEWER)
+    client.force_login(coordinator)
+
+    memberships = autocomplete(client, "assignment", "membership")
+
+    assert str(scene.ours.membership) in memberships
+    assert not any("observer-b" in text for text in memberships)
+    # The membership list itself still shows the organization they review.
+    assert scene.theirs.membership.pk in listed(client, "membership")
+
+
 def test_the_user_autocomplete_does_not_open_the_user_list(client, scene, coordinator):
     client.force_login(coordinator)
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
