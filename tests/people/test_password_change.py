@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from people.models import ObserverToken
 from people.services import token_issue
@@ -10,6 +11,7 @@ from people.services import token_issue
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "a new and longer passphrase"
+PASSWORD = "pw-for-tests-only"  # every test user's (tests/conftest.py)
 
 
 @pytest.fixture
@@ -79,3 +81,22 @@ def test_a_revoked_token_keeps_its_first_revocation_time(observer, tokens):
     observer.save()
     first.refresh_from_db()
     assert first.revoked_at == first.created_at
+
+
+def test_the_same_password_hashed_anew_at_sign_in_keeps_the_phones_signed_in(settings, observer, tokens):
+    api = APIClient()
+    # A stronger hasher put first: Django upgrades the stored hash when the password is next checked.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    old_hash = get_user_model().objects.get(pk=observer.pk).password
+
+    response = api.post(
+        "/api/v1/auth/token/", {"username": observer.username, "password": PASSWORD}, format="json"
+    )
+
+    assert response.status_code == 201
+    new_hash = get_user_model().objects.get(pk=observer.pk).password
+    assert old_hash.startswith("md5$") and new_hash.startswith("pbkdf2_sha256$")
+    assert usable_of(observer) == 3  # the two phones, and the one that just signed in
