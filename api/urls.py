@@ -3,7 +3,7 @@ partner API's and the webhooks'."""
 
 from django.urls import path
 
-from api import counts, views
+from api import checklists, counts, views
 
 urlpatterns = [
     path("auth/token/", views.TokenCreateView.as_view(), name="token"),
@@ -15,4 +15,6 @@ urlpatterns = [
     path("turnout-counts/", counts.TurnoutCountCreateView.as_view(), name="turnout_counts"),
     path("protocols/", counts.ProtocolCreateView.as_view(), name="protocols"),
     path("contests/", counts.ContestListView.as_view(), name="contests"),
+    path("checklists/", checklists.ChecklistListView.as_view(), name="checklists"),
+    path("checklist-answers/", checklists.ChecklistAnswersCreateView.as_view(), name="checklist_answers"),
 ]

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "people",
     "reports",
     "counts",
+    "checklists",
     "integrity",
     "api",
     "console",

@@ -7,7 +7,8 @@ aggregated so that each column arrives as one text that numpy parses (integrity.
 The evidence levels, which IncidentReportQuerySet.with_evidence() works out with a correlated
 subquery per report, are computed from these columns with vectorised numpy
 (integrity.scoring.evidence), and so are the station indicators. One query brings the stations with
-their district and sample flag, one the stations with a check-in. No Python loop runs over reports.
+their district and sample flag, one the stations with a check-in or a checklist
+answered. No Python loop runs over reports.
 
 Rejected reports are gathered too: they weigh nothing, but they count in a station's reports and
 leave its severity empty when all of its reports were rejected.
@@ -20,6 +21,7 @@ from datetime import timedelta
 import numpy as np
 from django.db.models import Case, Exists, F, Func, IntegerField, OuterRef, Q, Value, When
 
+from checklists.models import Submission
 from integrity.columns import integer_columns
 from integrity.count_inputs import CountInputs, count_inputs
 from integrity.scoring import (
@@ -172,13 +174,19 @@ def report_columns(election_id: int, *, district_id: int | None = None) -> Repor
 
 
 def station_inputs(election_id: int, *, district_id: int | None = None) -> list[StationInput]:
-    """The election's stations with district, sample flag and whether an observer checked in."""
+    """The election's stations with district, sample flag and whether an observer was there: a
+    check-in, or a checklist answered (an "all fine" checklist is a clean observation; its critical
+    answers are reports, counted as reports are)."""
     checkins = CheckIn.objects.filter(election_id=election_id)
+    checklists = Submission.objects.filter(election_id=election_id)
     stations = PollingStation.objects.filter(election_id=election_id)
     if district_id is not None:
         checkins = checkins.filter(station__district_id=district_id)
+        checklists = checklists.filter(station__district_id=district_id)
         stations = stations.filter(district_id=district_id)
-    observed = set(checkins.order_by().values_list("station_id", flat=True).distinct())
+    # One query for both: a UNION, which removes the repeats too.
+    answered = checklists.order_by().values_list("station_id", flat=True)
+    observed = set(checkins.order_by().values_list("station_id", flat=True).union(answered))
     rows = stations.order_by("district_id", "pk").values_list("pk", "district_id", "in_sample")
     return [StationInput(pk, district, pk in observed, sample) for pk, district, sample in rows]
 

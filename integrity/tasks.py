@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from checklists.models import Submission
 from integrity.models import DistrictScore
 from integrity.services import runs_abandon, scores_recompute
 from reports.models import CheckIn, IncidentReport
@@ -63,15 +64,16 @@ def scores_recompute_all() -> None:
 
 
 def elections_due() -> list[int]:
-    """Elections with a report changed or a check-in received in the last two days, and elections
+    """Elections with a report changed or a check-in or checklist received in the last two days, and elections
     with stations but no score yet."""
     since = timezone.now() - RECENT
     recent_reports = IncidentReport.objects.filter(election=OuterRef("pk"), updated_at__gte=since)
     recent_checkins = CheckIn.objects.filter(election=OuterRef("pk"), received_at__gte=since)
+    recent_checklists = Submission.objects.filter(election=OuterRef("pk"), received_at__gte=since)
     unscored = Exists(PollingStation.objects.filter(election=OuterRef("pk"))) & ~Exists(
         DistrictScore.objects.filter(election=OuterRef("pk"))
     )
-    due = Q(Exists(recent_reports)) | Q(Exists(recent_checkins)) | unscored
+    due = Q(Exists(recent_reports)) | Q(Exists(recent_checkins)) | Q(Exists(recent_checklists)) | unscored
     return list(Election.objects.filter(due).order_by("pk").values_list("pk", flat=True))
 
 

@@ -18,6 +18,14 @@ from people.models import Role
 STATION_MODELS = ("election", "region", "district", "pollingstation")
 OBSERVATION_MODELS = ("incidentreport", "reportphoto", "reportevent", "checkin")
 PEOPLE_MODELS = ("organization", "membership", "assignment")
+CHECKLIST_DRAFT_MODELS = ("checklist", "section", "question", "choice", "consistencyrule")
+CHECKLIST_MODELS = (
+    *CHECKLIST_DRAFT_MODELS,
+    "checklistversion",
+    "submission",
+    "submissionphoto",
+    "criticalanswer",
+)
 COUNT_MODELS = (
     "contest",
     "choice",
@@ -35,6 +43,7 @@ REVIEWER = [
     ("reports", "review_incidentreport"),
     *[("counts", f"view_{model}") for model in COUNT_MODELS],
     ("counts", "review_protocolcopy"),
+    *[("checklists", f"view_{model}") for model in CHECKLIST_MODELS],
 ]
 # Coordinators read the shared election data (REVIEWER's view rights) but do not change it.
 COORDINATOR = [
@@ -56,6 +65,13 @@ COORDINATOR = [
         for action in ("view", "add", "change")
     ],
     ("counts", "reopen_protocolcopy"),
+    # Their organizations' checklists: built, published and cloned by coordinators.
+    *[
+        ("checklists", f"{action}_{model}")
+        for model in CHECKLIST_DRAFT_MODELS
+        for action in ("add", "change", "delete")
+    ],
+    ("checklists", "publish_checklist"),
 ]
 ELECTION_ADMINISTRATOR = [
     *[("stations", f"{action}_{model}") for model in STATION_MODELS for action in ("view", "add", "change")],

@@ -18,7 +18,7 @@ from people.selectors import station_for_new_row
 from reports.models import CheckIn, IncidentReport, ReportEvent, ReportPhoto, ReportStatus
 from reports.models.observations import MAX_DESCRIPTION, EventAction
 from reports.selectors import report_get_for_observer
-from reports.taxonomy import DEFAULT_SEVERITY, Category, CheckInKind, Phase
+from reports.taxonomy import DEFAULT_SEVERITY, Category, CheckInKind, Phase, Severity
 
 MAX_PHOTOS_PER_REPORT = 6
 PHOTO_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.NEEDS_INFO)
@@ -104,8 +104,11 @@ def report_submit(
     longitude: Decimal | None = None,
     accuracy_m: int | None = None,
     photos: Sequence[UploadedFile] = (),
+    severity: int | None = None,
 ) -> tuple[IncidentReport, bool]:
-    """File an incident report with its photos, all or nothing. Returns (report, created)."""
+    """File an incident report with its photos, all or nothing. Returns (report, created).
+
+    `severity` is the category's default unless given (a checklist's critical answer sets its own)."""
     station, organization_id, existing = station_for_new_row(
         IncidentReport, pk=id, observer=observer, station_id=station_id
     )
@@ -113,6 +116,8 @@ def report_submit(
         return existing, False
     check_choice(category, Category, "category")
     check_choice(phase, Phase, "phase")
+    if severity is not None and severity not in Severity.values:
+        raise ApplicationError(_("%(value)s is not a valid choice.") % {"value": severity}, field="severity")
     check_time(occurred_at, station.election, "occurred_at")
     if len(description) > MAX_DESCRIPTION:
         raise ApplicationError(
@@ -136,7 +141,7 @@ def report_submit(
                 election=station.election,
                 station=station,
                 category=category,
-                severity=DEFAULT_SEVERITY[category],
+                severity=severity or DEFAULT_SEVERITY[category],
                 phase=phase,
                 occurred_at=occurred_at,
                 description=description,

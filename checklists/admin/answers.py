@@ -1,0 +1,82 @@
+"""The observers' checklist submissions, read-only: their answers, inconsistencies, photos and the
+reports their critical answers became."""
+
+import json
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy
+
+from checklists.models import CriticalAnswer, Submission, SubmissionPhoto
+from checklists.texts import text_in
+from people.admin.mixins import OrganizationFilter, OrganizationScopedAdmin, ReadOnlyAdmin
+
+
+class CriticalAnswerInline(admin.TabularInline):
+    model = CriticalAnswer
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["question", "incident_report"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("incident report"))
+    def incident_report(self, answer):
+        url = reverse("admin:reports_incidentreport_change", args=[answer.report_id])
+        return format_html('<a href="{}">{}</a>', url, answer.report_id)
+
+
+class PhotoInline(admin.TabularInline):
+    model = SubmissionPhoto
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["question", "width", "height", "sha256", "captured_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(ReadOnlyAdmin, OrganizationScopedAdmin):
+    list_display = ["answered_at", "station", "version", "observer", "organization", "inconsistencies"]
+    list_filter = [
+        "election",
+        "station__district",
+        "station__in_sample",
+        "version__checklist__phase",
+        ("organization", OrganizationFilter),
+    ]
+    list_select_related = ["station", "version__checklist", "observer", "organization"]
+    search_fields = ["=station__number"]
+    fields = [
+        "version",
+        "station",
+        "observer",
+        "organization",
+        "answered_at",
+        "received_at",
+        "answers_shown",
+        "flags_shown",
+    ]
+    readonly_fields = fields
+    inlines = [CriticalAnswerInline, PhotoInline]
+
+    @admin.display(description=gettext_lazy("inconsistencies"))
+    def inconsistencies(self, submission):
+        return len(submission.flags) or ""
+
+    @admin.display(description=gettext_lazy("answers"))
+    def answers_shown(self, submission):
+        return format_html("<pre>{}</pre>", json.dumps(submission.answers, ensure_ascii=False, indent=2))
+
+    @admin.display(description=gettext_lazy("inconsistencies"))
+    def flags_shown(self, submission):
+        return format_html_join("", "<p>{}</p>", ((text_in(flag["message"]),) for flag in submission.flags))
