@@ -99,6 +99,11 @@ BEAT_SCHEDULE: dict = {
         "task": "reports.tasks.export_jobs_sweep",
         "schedule": timedelta(minutes=10),
     },
+    # Re-queues the complaint PDFs and evidence packs whose build a lost message or a dead worker left.
+    "complaint-packs-sweep": {
+        "task": "complaints.tasks.complaint_packs_sweep",
+        "schedule": timedelta(minutes=10),
+    },
     # Sends the partners' webhook deliveries that are due: retries, and any whose message was lost.
     "webhook-deliveries-due": {
         "task": "webhooks.tasks.webhook_deliveries_due",

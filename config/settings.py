@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "reports",
     "counts",
     "checklists",
+    "complaints",
     "integrity",
     "api",
     "console",

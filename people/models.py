@@ -23,6 +23,13 @@ class Organization(models.Model):
         default=True,
         help_text=_("Verified, redacted incidents of this organization appear in the partner API."),
     )
+    # Signs the formal complaints of observers who did not consent to sign them in their own name.
+    representative_name = models.CharField(
+        _("representative"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who signs the organization's formal complaints (name and position)."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -50,6 +57,13 @@ class Membership(models.Model):
         help_text=_("A roaming observer may report on any station of the districts of their assignments."),
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # An observer's name goes on a formal complaint only with this consent, recorded when given.
+    complaint_consent_at = models.DateTimeField(
+        _("consented to complaints in their name"),
+        null=True,
+        blank=True,
+        help_text=_("When the observer agreed that formal complaints may be filed in their name."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -26,6 +26,7 @@ CHECKLIST_MODELS = (
     "submissionphoto",
     "criticalanswer",
 )
+COMPLAINT_MODELS = ("complainttemplate", "complaint", "complaintevent", "complaintpack")
 COUNT_MODELS = (
     "contest",
     "choice",
@@ -44,6 +45,10 @@ REVIEWER = [
     *[("counts", f"view_{model}") for model in COUNT_MODELS],
     ("counts", "review_protocolcopy"),
     *[("checklists", f"view_{model}") for model in CHECKLIST_MODELS],
+    # Reviewers draft complaints from the reports they verified and edit them until filed.
+    *[("complaints", f"view_{model}") for model in COMPLAINT_MODELS],
+    ("complaints", "add_complaint"),
+    ("complaints", "change_complaint"),
 ]
 # Coordinators read the shared election data (REVIEWER's view rights) but do not change it.
 COORDINATOR = [
@@ -72,6 +77,9 @@ COORDINATOR = [
         for action in ("add", "change", "delete")
     ],
     ("checklists", "publish_checklist"),
+    # Their organizations' complaint templates, and the filing of complaints and their answers.
+    *[("complaints", f"{action}_complainttemplate") for action in ("add", "change", "delete")],
+    ("complaints", "file_complaint"),
 ]
 ELECTION_ADMINISTRATOR = [
     *[("stations", f"{action}_{model}") for model in STATION_MODELS for action in ("view", "add", "change")],
