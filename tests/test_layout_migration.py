@@ -22,7 +22,17 @@ OLD_LAYOUT = [
     ("partners", "0001_partners_and_keys"),
     ("webhooks", "0001_endpoints_and_deliveries"),
 ]
-OUR_APPS = ["stations", "people", "reports", "counts", "checklists", "complaints", "integrity", "partners", "webhooks"]
+OUR_APPS = [
+    "stations",
+    "people",
+    "reports",
+    "counts",
+    "checklists",
+    "complaints",
+    "integrity",
+    "partners",
+    "webhooks",
+]
 # Where each model that moved lives now; every other model keeps its app.
 MOVED = {
     "reports.organization": "people.organization",
