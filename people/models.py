@@ -3,6 +3,8 @@ stations, and the bearer tokens of observers' phones. Rights always come from th
 organization of the row concerned."""
 
 import hashlib
+import uuid
+import zoneinfo
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.storage import photo_storage
 from stations.models import PollingStation
 
 
@@ -47,6 +50,10 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("Coordinator")
 
 
+def accreditation_path(membership: "Membership", filename: str) -> str:
+    return f"accreditations/{membership.organization_id}/{uuid.uuid4().hex}.jpg"
+
+
 class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
@@ -63,6 +70,20 @@ class Membership(models.Model):
         null=True,
         blank=True,
         help_text=_("When the observer agreed that formal complaints may be filed in their name."),
+    )
+    # The observer's own language: the one of their printed card, their messages and their page.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    trained_on = models.DateField(_("trained on"), null=True, blank=True)
+    accreditation_number = models.CharField(_("accreditation number"), max_length=64, blank=True)
+    # A photo of the accreditation document, stored like evidence (private store, no metadata).
+    accreditation_photo = models.FileField(
+        _("accreditation document"),
+        storage=photo_storage,
+        upload_to=accreditation_path,
+        max_length=200,
+        blank=True,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -138,3 +159,29 @@ class ObserverToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now() and self.user.is_active
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class StaffProfile(models.Model):
+    """What a member of staff chose for themselves. Without a time zone here, the admin and the
+    dashboard show times in the time zone of the election at hand."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_("Leave empty to see every time in the election's own time zone."),
+    )
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
