@@ -9,8 +9,6 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
@@ -20,12 +18,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
 from complaints.models import Complaint
 from complaints.text import local
+from core.pdf import pdf_fonts
 from core.storage import photo_storage
 from reports.models import ReportPhoto
 
@@ -33,18 +30,10 @@ from reports.models import ReportPhoto
 # Python took over a second a photo, and the file grew by a quarter for nothing.
 rl_config.useA85 = 0
 
-FONTS = Path(__file__).resolve().parent / "fonts"
 MARGIN = 20 * mm
 PHOTO_HEIGHT = 90 * mm
 PDF_NAME = "complaint.pdf"
 MANIFEST_NAME = "manifest.json"
-
-
-@cache
-def _fonts() -> tuple[str, str]:
-    pdfmetrics.registerFont(TTFont("DejaVuSans", str(FONTS / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(FONTS / "DejaVuSans-Bold.ttf")))
-    return "DejaVuSans", "DejaVuSans-Bold"
 
 
 @dataclass(frozen=True)
@@ -95,7 +84,7 @@ def _photo_flowable(content: bytes, width: float) -> Image:
 
 
 def complaint_pdf(complaint: Complaint, photos: list[PhotoFile]) -> bytes:
-    regular, bold = _fonts()
+    regular, bold = pdf_fonts()
     body = ParagraphStyle("body", fontName=regular, fontSize=10.5, leading=14, spaceAfter=4)
     title = ParagraphStyle("title", parent=body, fontName=bold, fontSize=13, leading=17, spaceAfter=10)
     small = ParagraphStyle("small", parent=body, fontSize=8, leading=10)
