@@ -27,6 +27,7 @@ from checklists.validation import critical_answers, validate
 from core.errors import ApplicationError
 from core.intake import check_time, read_photo
 from core.photos import ProcessedPhoto
+from core.signals import evidence_changed
 from people.selectors import station_for_new_row
 from reports.models.observations import MAX_DESCRIPTION
 from reports.services import report_submit
@@ -144,6 +145,7 @@ def submission_create(
     except IntegrityError:
         # The same request arrived twice at once; the other one won.
         return Submission.objects.get(pk=id, observer=observer), False
+    evidence_changed.send(sender=Submission, election_id=station.election_id, arrived=True)
     return submission, True
 
 

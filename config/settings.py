@@ -269,6 +269,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 # A review asks for a recompute this many seconds later; the reviews in between share it.
 SCORE_COALESCE_SECONDS = env_int("BAQYLAU_SCORE_COALESCE_SECONDS", 5, minimum=0)
+# New evidence from the field asks for one within this many seconds; the arrivals in between share it.
+SCORE_INTAKE_SECONDS = env_int("BAQYLAU_SCORE_INTAKE_SECONDS", 60, minimum=0)
 
 # Django REST framework: bearer tokens, JSON, one error shape (config/fixed.py).
 REST_FRAMEWORK = API_FRAMEWORK

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,6 +51,47 @@ def single_insert():
     otherwise nothing, since one statement in autocommit is a transaction of its own and BEGIN and
     COMMIT would only add two round trips to the database."""
     return transaction.atomic() if connection.in_atomic_block else nullcontext()
+
+
+def _insert_sql(instance: Model) -> tuple[str, list]:
+    """The INSERT that saving this new instance would run, its values made as save() makes them
+    (auto_now fields set on the instance); no RETURNING, so its primary key must be set already
+    unless it is an auto field."""
+    from django.db.models.sql import InsertQuery
+
+    meta = instance._meta
+    fields = [field for field in meta.local_concrete_fields if not field.generated]
+    if meta.auto_field is not None and instance.pk is None:
+        fields = [field for field in fields if field is not meta.auto_field]
+    query = InsertQuery(type(instance))
+    query.insert_values(fields, [instance])
+    ((sql, params),) = query.get_compiler(connection=connection).as_sql()
+    return sql, list(params)
+
+
+def insert_together(first: Model, *then: Model) -> None:
+    """Insert new rows all or nothing: on PostgreSQL in one statement (the first row's INSERT as a
+    data-modifying WITH, the others after it), so one round trip instead of a transaction's four;
+    elsewhere in a transaction. `first` must carry its primary key (a UUID the phone chose); the
+    others get theirs from the database and are not read back. A duplicate key raises IntegrityError
+    and nothing is written (inside a transaction already open, nothing of it is spoilt)."""
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            for instance in (first, *then):
+                instance.save(force_insert=True)
+        return
+    sql, params = _insert_sql(first)
+    rows = [f"first_row AS ({sql} RETURNING 1)"]
+    for number, instance in enumerate(then):
+        more, more_params = _insert_sql(instance)
+        rows.append(f"row_{number} AS ({more} RETURNING 1)")
+        params += more_params
+    with single_insert(), connection.cursor() as cursor:
+        # The SQL is the ORM's own INSERTs; every value is a parameter.
+        cursor.execute(f"WITH {', '.join(rows)} SELECT 1 FROM first_row", params)  # noqa: S608
+    for instance in (first, *then):
+        instance._state.adding = False
+        instance._state.db = connection.alias
 
 
 def check_time(value: datetime, election, field: str) -> None:

@@ -1,9 +1,12 @@
 """The one signal that crosses from the evidence to the scores, defined below both.
 
-- `evidence_changed(sender=<model class>, election_id=int)`: something the integrity scores are
-  made of changed and is committed (a review, a results import, a forensics run). Sent by reports/
-  and counts/, which do not know who scores the evidence; integrity/ listens and schedules one
-  coalesced recompute.
+- `evidence_changed(sender=<model class>, election_id=int, arrived=bool)`: something the integrity
+  scores are made of changed (a review, a results import, a forensics run) or, with `arrived=True`,
+  new evidence came in from the field (a check-in, a report, a turnout count, a protocol copy, a
+  checklist). Sent by reports/, counts/ and checklists/, which do not know who scores the evidence;
+  integrity/ listens and schedules one coalesced recompute once the change is committed: soon after
+  a review, within BAQYLAU_SCORE_INTAKE_SECONDS of an arrival, so that a steady stream of arrivals
+  costs one recompute a window.
 """
 
 from django.dispatch import Signal

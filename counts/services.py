@@ -21,6 +21,7 @@ from core.errors import ApplicationError
 from core.intake import check_choice, check_time, read_photo, single_insert
 from core.photos import ProcessedPhoto
 from core.review import MAX_NOTE
+from core.signals import evidence_changed
 from counts.arithmetic import Protocol, protocol_failures
 from counts.models import ProtocolCopy, TurnoutCount, TurnoutMethod
 from counts.selectors import contests_for_station
@@ -111,6 +112,7 @@ def turnout_count_create(
     except IntegrityError:
         # The same request arrived twice at once; the other one won.
         return TurnoutCount.objects.get(pk=id, observer=observer), False
+    evidence_changed.send(sender=TurnoutCount, election_id=station.election_id, arrived=True)
     return count, True
 
 
@@ -223,4 +225,5 @@ def protocol_submit(
             copy.save(force_insert=True)
     except IntegrityError:
         return ProtocolCopy.objects.get(pk=id, observer=observer), False
+    evidence_changed.send(sender=ProtocolCopy, election_id=station.election_id, arrived=True)
     return copy, True

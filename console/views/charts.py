@@ -82,14 +82,16 @@ def funnel_chart(points: Sequence[FunnelPoint]) -> SafeString | None:
             for curve in curves
         ],
         "</g>",
-        *[funnel_dot(placed) for placed in plot.points],
     ]
+    # Each district's words once, for its dot's tooltip and for the description.
+    texts = [point_text(placed) for placed in plot.points]
+    body.extend(funnel_dot(placed, text) for placed, text in zip(plot.points, texts, strict=True))
     return svg(
         "funnel",
         FUNNEL_WIDTH,
         FUNNEL_HEIGHT,
         _("Funnel plot of result-changing incidents"),
-        funnel_desc(plot.pooled, plot.points),
+        funnel_desc(plot.pooled, plot.points, texts),
         body,
     )
 
@@ -136,26 +138,27 @@ def point_text(placed: PlacedPoint) -> str:
     ) % {"district": point.label, "rate": percent(point.rate), "n": point.n, "where": where(placed)}
 
 
-def funnel_dot(placed: PlacedPoint) -> str:
+def funnel_dot(placed: PlacedPoint, text: str) -> str:
     dot = (
         f'<circle cx="{placed.x:.1f}" cy="{placed.y:.1f}" r="{DOT_RADIUS[placed.z]}" '
         f'style="fill: {DOT_FILL[placed.z]}; fill-opacity: 0.85" stroke="white" stroke-width="1">'
-        f"<title>{escape(point_text(placed))}</title></circle>"
+        f"<title>{escape(text)}</title></circle>"
     )
     if placed.point.url is None:
         return dot
     return f'<a href="{escape(placed.point.url)}">{dot}</a>'
 
 
-def funnel_desc(pooled: float, points: Sequence[PlacedPoint]) -> str:
-    outside = [point_text(placed) for placed in points if placed.z is not None]
+def funnel_desc(pooled: float, points: Sequence[PlacedPoint], texts: Sequence[str]) -> str:
+    """`texts`: each point's words (point_text), in the same order."""
+    outside = [text for placed, text in zip(points, texts, strict=True) if placed.z is not None]
     summary = (
         _("Outside the limits: %(list)s.") % {"list": "; ".join(outside)}
         if outside
         # xgettext:no-python-format
         else _("Every district lies within the 95 % limits.")
     )
-    listed = "; ".join(point_text(placed) for placed in points)
+    listed = "; ".join(texts)
     return _(
         "One dot per district: the share of the stations counted in its score whose worst incident "
         "is result-changing (S5), weighed by evidence, against the number of stations counted. "

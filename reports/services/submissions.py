@@ -11,9 +11,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
-from core.intake import check_choice, check_time, existing_row, read_photo, single_insert
+from core.intake import check_choice, check_time, existing_row, insert_together, read_photo, single_insert
 from core.photos import ProcessedPhoto
 from core.review import MAX_NOTE
+from core.signals import evidence_changed
 from people.selectors import station_for_new_row
 from reports.models import CheckIn, IncidentReport, ReportEvent, ReportPhoto, ReportStatus
 from reports.models.observations import MAX_DESCRIPTION, EventAction
@@ -62,6 +63,7 @@ def checkin_create(
     except IntegrityError:
         # The same request arrived twice at once; the other one won.
         return CheckIn.objects.get(pk=id, observer=observer), False
+    evidence_changed.send(sender=CheckIn, election_id=station.election_id, arrived=True)
     return checkin, True
 
 
@@ -132,28 +134,36 @@ def report_submit(
     # Decoding is the slow part: do it before taking any database lock.
     received = [read_photo(upload, election=station.election) for upload in photos]
     processed = list({photo.sha256_received: photo for photo in received}.values())
+    report = IncidentReport(
+        id=id,
+        observer=observer,
+        organization_id=organization_id,
+        election=station.election,
+        station=station,
+        category=category,
+        severity=severity or DEFAULT_SEVERITY[category],
+        phase=phase,
+        occurred_at=occurred_at,
+        description=description,
+        latitude=latitude,
+        longitude=longitude,
+        accuracy_m=accuracy_m,
+    )
+    submitted = ReportEvent(
+        report=report, actor=observer, action=EventAction.SUBMIT, data={"photos": len(processed)}
+    )
     try:
-        with transaction.atomic():
-            report = IncidentReport.objects.create(
-                id=id,
-                observer=observer,
-                organization_id=organization_id,
-                election=station.election,
-                station=station,
-                category=category,
-                severity=severity or DEFAULT_SEVERITY[category],
-                phase=phase,
-                occurred_at=occurred_at,
-                description=description,
-                latitude=latitude,
-                longitude=longitude,
-                accuracy_m=accuracy_m,
-            )
-            ReportEvent.record(report, actor=observer, action=EventAction.SUBMIT, photos=len(processed))
-            for item in processed:
-                _store_photo(report, item)
+        if processed:
+            with transaction.atomic():
+                insert_together(report, submitted)
+                for item in processed:
+                    _store_photo(report, item)
+        else:
+            # The phone's most frequent write: one statement, one round trip.
+            insert_together(report, submitted)
     except IntegrityError:
         return IncidentReport.objects.get(pk=id, observer=observer), False
+    evidence_changed.send(sender=IncidentReport, election_id=station.election_id, arrived=True)
     return report, True
 
 

@@ -2,8 +2,10 @@
 after reviews, and coalesced when reviews come in bursts. Re-running, one district alone,
 abandoned runs and the command are in test_scoring_runs.py."""
 
+import json
+import uuid
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import redis as redis_client
@@ -11,14 +13,21 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from config.celery import app as celery_app
+from counts.services import turnout_count_create
 from integrity import gather as gathering
-from integrity import services
+from integrity import services, tasks
 from integrity.models import DistrictScore, DistrictScoreHistory, ScoreRun, StationIndicator
 from integrity.scoring import METHOD_VERSION, ScoreParams, fit_priors
 from integrity.services import run_inputs, scores_recompute
-from integrity.tasks import elections_due, request_recompute, scores_recompute_all, scores_recompute_task
+from integrity.tasks import (
+    elections_due,
+    pending_key,
+    request_recompute,
+    scores_recompute_all,
+    scores_recompute_task,
+)
 from reports.models import CheckIn, IncidentReport, ReportPhoto
-from reports.services import report_verify
+from reports.services import checkin_create, report_submit, report_verify
 from reports.taxonomy import DEFAULT_SEVERITY
 from stations.models import Election
 
@@ -377,6 +386,93 @@ def test_a_burst_of_review_changes_enqueues_one_recompute_per_window(
             request_recompute(election.pk)
     assert broker.llen("celery") == 2
     assert ScoreRun.objects.count() == 1
+
+
+@pytest.fixture
+def arrivals(broker, settings):
+    """Evidence arriving from the field as the phones send it, with a broker: the process has not
+    yet heard of any recompute due."""
+    tasks._arrivals_due.clear()
+    yield broker
+    tasks._arrivals_due.clear()
+
+
+def queued_due(broker) -> list[float]:
+    """When each queued recompute is due, as seconds from now."""
+    dues = []
+    for raw in broker.lrange("celery", 0, -1):
+        eta = json.loads(raw)["headers"]["eta"]
+        dues.append((datetime.fromisoformat(eta) - timezone.now()).total_seconds() if eta else 0.0)
+    return dues
+
+
+def arrive(observer, station, committing) -> None:
+    """One check-in from the observer's phone, committed."""
+    with committing(execute=True):
+        checkin_create(observer=observer, id=uuid.uuid4(), station_id=station.pk, kind="arrival", at=T0)
+
+
+def test_every_kind_of_arrival_asks_for_one_recompute_within_the_intake_window(
+    case, election, observer, station, arrivals, settings, django_capture_on_commit_callbacks
+):
+    settings.SCORE_INTAKE_SECONDS = 60
+    sent = [
+        lambda: checkin_create(
+            observer=observer, id=uuid.uuid4(), station_id=station.pk, kind="arrival", at=T0
+        ),
+        lambda: report_submit(
+            observer=observer,
+            id=uuid.uuid4(),
+            station_id=station.pk,
+            category="ballot_stuffing",
+            phase="voting",
+            occurred_at=T0,
+        ),
+        lambda: turnout_count_create(
+            observer=observer,
+            id=uuid.uuid4(),
+            station_id=station.pk,
+            counted_at=T0,
+            voters=412,
+            method="tally",
+        ),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        for send in sent * 100:
+            assert send()[1]
+    (due,) = queued_due(arrivals)
+    assert 55 < due <= 60
+    assert cache.get(pending_key(election.pk, arrived=True)) is not None
+    # A review still asks for its own recompute, soon.
+    with django_capture_on_commit_callbacks(execute=True):
+        request_recompute(election.pk)
+    assert sorted(queued_due(arrivals))[0] <= settings.SCORE_COALESCE_SECONDS
+
+
+def test_arrivals_before_the_run_is_due_do_not_ask_again_even_the_cache(
+    case, election, observer, station, arrivals, settings, django_capture_on_commit_callbacks
+):
+    settings.SCORE_INTAKE_SECONDS = 60
+    arrive(observer, station, django_capture_on_commit_callbacks)
+    # Even with the mark gone from the cache, this process knows a run is due later and will read them.
+    cache.delete(pending_key(election.pk, arrived=True))
+    for _ in range(50):
+        arrive(observer, station, django_capture_on_commit_callbacks)
+    assert len(queued_due(arrivals)) == 1
+    assert cache.get(pending_key(election.pk, arrived=True)) is None
+
+
+def test_an_arrival_after_the_run_started_gets_another_run(
+    case, election, observer, station, arrivals, settings, django_capture_on_commit_callbacks
+):
+    settings.SCORE_INTAKE_SECONDS = 0
+    arrive(observer, station, django_capture_on_commit_callbacks)
+    arrive(observer, station, django_capture_on_commit_callbacks)
+    assert len(queued_due(arrivals)) == 1
+    scores_recompute_task.run(election.pk)
+    assert cache.get(pending_key(election.pk, arrived=True)) is None
+    arrive(observer, station, django_capture_on_commit_callbacks)
+    assert len(queued_due(arrivals)) == 2
 
 
 def test_a_request_made_inside_a_transaction_waits_for_the_commit(

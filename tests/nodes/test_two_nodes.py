@@ -71,6 +71,7 @@ def cluster(django_db_setup, s3_server, tmp_path_factory):
         REDIS_URL=own_redis.url,
         DJANGO_SETTINGS_MODULE="tests.nodes.node_settings",
         BAQYLAU_SCORE_COALESCE_SECONDS="0",
+        BAQYLAU_SCORE_INTAKE_SECONDS="0",
         **bucket.environ(),
     )
     media = [folder / f"media-{name}" for name in ("a", "b")]
