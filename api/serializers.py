@@ -13,21 +13,26 @@ MICRODEGREE = Decimal("0.000001")
 MAX_INT = 2_147_483_647
 
 
-# One bound instance of each output serializer that render() answered with, per class.
-_rendering: dict[type[serializers.Serializer], serializers.Serializer] = {}
+# One instance of each serializer class that render() or api.views.parse() used.
+_shared: dict[type[serializers.Serializer], serializers.Serializer] = {}
+
+
+def shared(serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
+    """The one instance of `serializer_class` that renders and validates for every request.
+
+    DRF builds every declared field of a serializer anew for each instance, a tenth of the time of
+    a phone's report, check-in or count: here they are built once per class. Rendering with
+    to_representation() and validating with run_validation() keep no state on the instance.
+    """
+    serializer = _shared.get(serializer_class)
+    if serializer is None:
+        serializer = _shared.setdefault(serializer_class, serializer_class())
+    return serializer
 
 
 def render(serializer_class: type[serializers.Serializer], instance) -> dict:
-    """What `serializer_class(instance).data` gives, for an output that needs no request.
-
-    DRF builds every declared field of a serializer anew for each instance it renders, a tenth of
-    the time of a phone's report, check-in or count: here they are built once per class and the
-    same bound instance renders every answer (rendering keeps no state on it).
-    """
-    serializer = _rendering.get(serializer_class)
-    if serializer is None:
-        serializer = _rendering.setdefault(serializer_class, serializer_class())
-    return serializer.to_representation(instance)
+    """What `serializer_class(instance).data` gives, for an output that needs no request."""
+    return shared(serializer_class).to_representation(instance)
 
 
 # {(model, field name): {value: label}}, filled on first use; the labels stay lazy (translated when shown).

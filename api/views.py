@@ -30,21 +30,14 @@ from people.services import token_issue
 from reports.selectors import reports_list_for_observer
 from reports.services import checkin_create, photo_attach, report_answer, report_submit
 
-# One instance of each input serializer that parse() validated with, per class.
-_parsing: dict[type[serializers.Serializer], serializers.Serializer] = {}
-
 
 def parse(serializer_class: type[serializers.Serializer], data) -> dict:
     """The request's data, checked by `serializer_class`, or a 400 naming each field at fault.
 
-    What `is_valid(raise_exception=True)` does, without building the serializer's fields anew for
-    every request: validation keeps no state on the serializer, so one instance per class serves
-    every request (as api.serializers.render does for the answers).
+    What `is_valid(raise_exception=True)` does, with the one instance of the class that serves every
+    request (api.serializers.shared).
     """
-    serializer = _parsing.get(serializer_class)
-    if serializer is None:
-        serializer = _parsing.setdefault(serializer_class, serializer_class())
-    return serializer.run_validation(data)
+    return io.shared(serializer_class).run_validation(data)
 
 
 def created_or_found(data, created: bool) -> Response:
