@@ -22,7 +22,6 @@ figures are.
 """
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +30,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
+
+from core.background import start_thread
 
 logger = logging.getLogger(__name__)
 # Figures nobody asked for in this long are dropped from the cache.
@@ -59,7 +59,7 @@ def recent_figures(key: str, state: str, compute: Callable[[], Any]) -> Recent:
     age = (datetime.now(UTC) - kept["at"]).total_seconds()
     refreshing = cache.get(lock_key(key)) is not None
     if age >= settings.RECENT_FIGURES_SECONDS and cache.add(lock_key(key), time.time(), LOCK_SECONDS):
-        threading.Thread(target=refresh, args=(key, state, compute), daemon=True).start()
+        start_thread("recent-figures", lambda: refresh(key, state, compute))
         refreshing = True
     return Recent(kept["value"], kept["at"], current=False, refreshing=refreshing)
 
@@ -71,15 +71,14 @@ def store(key: str, state: str, value: Any) -> Recent:
 
 
 def refresh(key: str, state: str, compute: Callable[[], Any]) -> None:
-    """Compute and keep the figures, in a thread: its database connection is its own and closed at
-    the end; a failure is logged and the last figures stay."""
+    """Compute and keep the figures (in a background thread); a failure is logged and the last
+    figures stay."""
     try:
         store(key, state, compute())
     except Exception:
         logger.exception("The figures kept under %s could not be refreshed; the last ones stay.", key)
     finally:
         cache.delete(lock_key(key))
-        connections.close_all()
 
 
 def lock_key(key: str) -> str:

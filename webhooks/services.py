@@ -17,11 +17,12 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.background import start_thread
 from core.errors import ApplicationError
 from integrity.signals import BandChange
 from partners.models import Partner, PartnerKey
@@ -137,20 +138,15 @@ def deliveries_send_after_commit(delivery_ids: Sequence[int]) -> None:
 
 def _send_in_thread(delivery_ids: list[int]) -> threading.Thread:
     def send() -> None:
-        try:
-            for delivery_id in delivery_ids:
-                try:
-                    delivery_send(delivery_id=delivery_id)
-                except Exception:
-                    # The row stays pending for a later send; one bad row must not keep the
-                    # others from going out.
-                    logger.exception("Webhook delivery %s failed to send.", delivery_id)
-        finally:
-            connections.close_all()  # this thread's own connections, not the request's
+        for delivery_id in delivery_ids:
+            try:
+                delivery_send(delivery_id=delivery_id)
+            except Exception:
+                # The row stays pending for a later send; one bad row must not keep the others
+                # from going out.
+                logger.exception("Webhook delivery %s failed to send.", delivery_id)
 
-    thread = threading.Thread(target=send, name="webhook-send", daemon=True)
-    thread.start()
-    return thread
+    return start_thread("webhook-send", send)
 
 
 # Queueing events -------------------------------------------------------------------------------
