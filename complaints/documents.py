@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
@@ -116,6 +116,13 @@ def complaint_pdf(complaint: Complaint, photos: list[PhotoFile]) -> bytes:
         )
     document.build(story)
     return target.getvalue()
+
+
+def complaint_pdf_now(complaint: Complaint) -> bytes:
+    """The complaint's PDF made at once and not stored (an observer's copy to print), its captions
+    in the complaint's language like its text."""
+    with translation.override(complaint.language):
+        return complaint_pdf(complaint, complaint_photos(complaint))
 
 
 def canonical(data: dict) -> bytes:

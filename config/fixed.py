@@ -109,6 +109,11 @@ BEAT_SCHEDULE: dict = {
         "task": "webhooks.tasks.webhook_deliveries_due",
         "schedule": timedelta(minutes=1),
     },
+    # Sends again the alerts to emergency contacts that failed or whose message was lost.
+    "alert-deliveries-due": {
+        "task": "outreach.tasks.alert_deliveries_due",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 

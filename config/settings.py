@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "people.accounts.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "people.local_time.StaffTimeZoneMiddleware",  # the admin in the staff user's local time
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "core.middleware.TokenAPIJoin",
@@ -280,6 +281,8 @@ SPECTACULAR_SETTINGS = OPENAPI
 
 # How long an observer's phone stays signed in for its outbox; long enough to outlast election day.
 OBSERVER_TOKEN_DAYS = env_int("BAQYLAU_OBSERVER_TOKEN_DAYS", 14, minimum=1)
+# Days an observer's one-time sign-in code (printed on their card) stays valid after it is issued.
+SIGN_IN_CODE_DAYS = env_int("BAQYLAU_SIGN_IN_CODE_DAYS", 30, minimum=1)
 # The observer API (api/throttling.py): each token may make this many requests in a burst (an outbox
 # emptying after hours offline) and over a longer period (a phone stuck in a loop); over either, the
 # answer is 429 with Retry-After, and the outbox waits and sends again.
@@ -291,6 +294,17 @@ OBSERVER_SUSTAINED_RATE = env_rate("BAQYLAU_OBSERVER_SUSTAINED_RATE", "1000/hour
 RECENT_FIGURES_SECONDS = env_int("BAQYLAU_RECENT_FIGURES_SECONDS", 15, minimum=0)
 # How long a reviewer holds a report they opened before another reviewer may take it.
 REVIEW_CLAIM_MINUTES = env_int("BAQYLAU_REVIEW_CLAIM_MINUTES", 15, minimum=1)
+
+# The missing list (roster/): a sampled station goes on it without an arrival check-in this many
+# minutes after the polls open (local time, every election), or without a final turnout count and
+# a protocol copy this many minutes after they close (each election's `polls_close`).
+POLLS_OPEN = env_str("BAQYLAU_POLLS_OPEN", "07:00")
+require(
+    re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", POLLS_OPEN) is not None,
+    f"BAQYLAU_POLLS_OPEN must be a local time as HH:MM, such as 07:00, not {POLLS_OPEN!r}.",
+)
+MISSING_ARRIVAL_MINUTES = env_int("BAQYLAU_MISSING_ARRIVAL_MINUTES", 60, minimum=0)
+MISSING_CLOSE_MINUTES = env_int("BAQYLAU_MISSING_CLOSE_MINUTES", 120, minimum=0)
 
 # The partner API (partners/). Each key may make this many requests per second, minute, hour or
 # day ("120/min"); a key over its rate gets 429 with Retry-After.
@@ -367,6 +381,19 @@ WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("BAQYLAU_WEBHOOK_ALLOW_PRIVATE_HOSTS", Fa
 # Without a broker (tasks eager), webhooks are sent by a background thread after the commit, never
 # inside the request that queued them. Not an environment variable: only tests turn it off.
 WEBHOOK_SEND_IN_THREAD = True
+
+# Safety alerts (outreach/): each new alert is mailed through this SMTP server and posted, signed,
+# to the organization's emergency contacts; a failed send is tried again each minute, this many times.
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
+require(not (EMAIL_USE_TLS and EMAIL_USE_SSL), "Set DJANGO_EMAIL_USE_TLS or DJANGO_EMAIL_USE_SSL, not both.")
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT_SECONDS", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "baqylau@localhost")
+ALERT_MAX_ATTEMPTS = env_int("BAQYLAU_ALERT_MAX_ATTEMPTS", 30, minimum=1)
 
 LOGIN_URL = "observe:login"
 LOGIN_REDIRECT_URL = "observe:stations"

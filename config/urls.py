@@ -10,7 +10,7 @@ from config.metrics_state import metrics
 from console.views.dashboard import dashboard
 from console.views.district import district_dashboard
 from core.api_errors import NotFoundView
-from people import accounts
+from people import accounts, local_time
 from webhooks import urls as webhook_urls
 
 # The one admin site, with the login form that asks for a two-factor code once a user has an app.
@@ -41,12 +41,14 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),  # Prometheus; 404 unless allowed (config/scrape_access.py)
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/two-factor/", admin.site.admin_view(accounts.two_factor), name="admin_two_factor"),
+    path("admin/time-zone/", admin.site.admin_view(local_time.time_zone_page), name="admin_time_zone"),
     path("admin/dashboard/", admin.site.admin_view(dashboard), name="admin_dashboard"),
     path(
         "admin/dashboard/district/<int:district_id>/",
         admin.site.admin_view(district_dashboard),
         name="admin_dashboard_district",
     ),
+    path("admin/dashboard/", include("console.urls")),
     path("admin/reports/exports/", include("reports.admin_urls")),
     *[
         re_path(

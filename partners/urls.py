@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from partners.views import counts, forensics, incidents, scores
+from partners.views import alerts, checklists, complaints, counts, forensics, incidents, scores
 
 app_name = "partners"
 
@@ -35,6 +35,22 @@ urlpatterns = [
         "elections/<slug:slug>/forensics/<slug:contest>/<slug:picture>.svg",
         forensics.PictureView.as_view(),
         name="forensics_picture",
+    ),
+    path("elections/<slug:slug>/alerts/", alerts.AlertCountsView.as_view(), name="alert_counts"),
+    path(
+        "elections/<slug:slug>/complaints/",
+        complaints.ComplaintCountsView.as_view(),
+        name="complaint_counts",
+    ),
+    path(
+        "elections/<slug:slug>/complaints/texts/",
+        complaints.SharedComplaintListView.as_view(),
+        name="complaint_texts",
+    ),
+    path(
+        "elections/<slug:slug>/checklists/<slug:code>/results/",
+        checklists.ChecklistResultsView.as_view(),
+        name="checklist_results",
     ),
     path("incidents/", incidents.IncidentListView.as_view(), name="incidents"),
     path("partner-photos/<str:token>/", incidents.PhotoView.as_view(), name="photo"),

@@ -33,6 +33,13 @@ class Organization(models.Model):
         blank=True,
         help_text=_("Who signs the organization's formal complaints (name and position)."),
     )
+    # Printed on every observer card: whom an observer calls when something goes wrong.
+    hotline = models.CharField(
+        _("hotline"),
+        max_length=32,
+        blank=True,
+        help_text=_("The phone number printed on observers' cards."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -185,3 +192,55 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class SignInCodeQuerySet(models.QuerySet):
+    def usable(self) -> "SignInCodeQuerySet":
+        return self.filter(
+            used_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            membership__user__is_active=True,
+        )
+
+
+class SignInCode(models.Model):
+    """A one-time code an observer signs in with instead of a password, handed out on a printed card.
+
+    Only the SHA-256 of the code is stored: the code itself is shown once, to the coordinator who
+    issued it. Issuing a new one revokes the earlier ones of the same membership.
+    """
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="sign_in_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    created_at = models.DateTimeField(_("issued"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = SignInCodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("sign-in code")
+        verbose_name_plural = _("sign-in codes")
+        indexes = [models.Index(fields=["membership", "-created_at"], name="sign_in_code_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.membership.user} ({self.created_at:%Y-%m-%d})"
+
+    @staticmethod
+    def hash_code(code: str) -> str:
+        return hashlib.sha256(code.encode()).hexdigest()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()

@@ -13,7 +13,13 @@ from django.test import Client, override_settings
 from config import settings as production
 
 PRODUCTION_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
-SHELL = ("observe/observe.css", "observe/outbox.js", "observe/counts.js")
+SHELL = (
+    "observe/observe.css",
+    "observe/outbox.js",
+    "observe/outreach.js",
+    "observe/counts.js",
+    "observe/checklists.js",
+)
 FOREVER = "max-age=315360000, public, immutable"
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,6 @@ that later resolves elsewhere is caught. No proxy from the environment and no re
 followed: a 3xx is a failure.
 """
 
-import hashlib
-import hmac
 import http.client
 import ipaddress
 import socket
@@ -25,6 +23,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
+from core.signing import signature
+
 SCHEMES = ("http", "https")
 USER_AGENT = "Baqylau-Webhooks/1"
 ERROR_LENGTH = 200
@@ -32,12 +32,6 @@ ERROR_LENGTH = 200
 
 class RefusedAddress(OSError):
     """The host resolves to an address webhooks may not reach."""
-
-
-def signature(secret: str, timestamp: str, body: bytes) -> str:
-    """`sha256=<hex>` of HMAC-SHA256 over "<timestamp>.<body>", as a receiver recomputes it."""
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
 
 
 # IPv6 prefixes whose addresses carry an IPv4 address in their last 32 bits: NAT64 (RFC 6052, and

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from api.pages.forms import CheckInForm, ReportForm
+from complaints.models import Outcome
+from complaints.selectors import complaints_filed_for_observer
 from core.errors import ApplicationError, NotFound
 from people.accounts import SignInForm
 from people.selectors import assigned_stations, observer_memberships, station_get_for_observer
@@ -30,6 +32,7 @@ from reports.services import MAX_PHOTOS_PER_REPORT, checkin_create, report_answe
 from reports.taxonomy import DEFAULT_SEVERITY, Category, CheckInKind, Phase
 
 REPORTS_PER_PAGE = 50
+COMPLAINTS_SHOWN = 50
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -203,7 +206,28 @@ def reports(request):
         .order_by("-occurred_at", "-received_at", "-id")
     )
     page = Paginator(rows, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "observe/reports.html", {"page_obj": page})
+    # The complaints filed in the observer's name head the first page, each with its PDF to print.
+    complaints = _complaints(request.user) if page.number == 1 else []
+    return render(request, "observe/reports.html", {"page_obj": page, "complaints": complaints})
+
+
+# The badge of a complaint on "My reports": the outcome once there is one, else whether it is late.
+OUTCOME_BADGES = {Outcome.UPHELD: "status-verified", Outcome.REJECTED: "status-rejected"}
+
+
+def _complaints(user) -> list:
+    complaints = list(complaints_filed_for_observer(user)[:COMPLAINTS_SHOWN])
+    for complaint in complaints:
+        if complaint.outcome:
+            complaint.badge = (
+                complaint.get_outcome_display(),
+                OUTCOME_BADGES.get(complaint.outcome, "status-rejected"),
+            )
+        elif complaint.is_overdue:
+            complaint.badge = (_("answer overdue"), "status-needs_info")
+        else:
+            complaint.badge = (complaint.get_status_display(), "")
+    return complaints
 
 
 @require_POST

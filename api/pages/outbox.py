@@ -16,7 +16,13 @@ from people.selectors import observer_memberships
 from people.services import token_issue
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "observe"
-PRECACHED = ("observe/observe.css", "observe/outbox.js", "observe/counts.js")
+PRECACHED = (
+    "observe/observe.css",
+    "observe/outbox.js",
+    "observe/outreach.js",
+    "observe/counts.js",
+    "observe/checklists.js",
+)
 
 
 def _refusal(status: int, code: str, message: str) -> JsonResponse:

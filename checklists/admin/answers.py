@@ -46,9 +46,18 @@ class PhotoInline(admin.TabularInline):
 
 @admin.register(Submission)
 class SubmissionAdmin(ReadOnlyAdmin, OrganizationScopedAdmin):
-    list_display = ["answered_at", "station", "version", "observer", "organization", "inconsistencies"]
+    list_display = [
+        "answered_at",
+        "station",
+        "version",
+        "observer",
+        "organization",
+        "source",
+        "inconsistencies",
+    ]
     list_filter = [
         "election",
+        "source",
         "station__district",
         "station__in_sample",
         "version__checklist__phase",
@@ -63,6 +72,7 @@ class SubmissionAdmin(ReadOnlyAdmin, OrganizationScopedAdmin):
         "organization",
         "answered_at",
         "received_at",
+        "source",
         "answers_shown",
         "flags_shown",
     ]

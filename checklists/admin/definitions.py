@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from checklists.admin.printing import PrintableVersion
 from checklists.models import Checklist, ChecklistVersion, Choice, ConsistencyRule, Question, Section
 from checklists.services import checklist_clone, checklist_publish
 from core.errors import ApplicationError
@@ -190,7 +191,7 @@ class QuestionAdmin(OrganizationScopedAdmin):
 
 
 @admin.register(ChecklistVersion)
-class ChecklistVersionAdmin(ReadOnlyAdmin, OrganizationScopedAdmin):
+class ChecklistVersionAdmin(PrintableVersion, ReadOnlyAdmin, OrganizationScopedAdmin):
     organization_path = "checklist__organization"
     list_display = ["checklist", "number", "published_at", "published_by"]
     list_select_related = ["checklist", "published_by"]

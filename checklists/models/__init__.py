@@ -1,4 +1,4 @@
-from checklists.models.answers import CriticalAnswer, Submission, SubmissionPhoto
+from checklists.models.answers import CriticalAnswer, Source, Submission, SubmissionPhoto
 from checklists.models.definitions import (
     REPORT_PHASE,
     Checklist,
@@ -11,6 +11,7 @@ from checklists.models.definitions import (
     Question,
     Section,
 )
+from checklists.models.paper import PaperEntry, PaperReturn, ReturnState
 
 __all__ = [
     "REPORT_PHASE",
@@ -22,8 +23,12 @@ __all__ = [
     "CriticalAnswer",
     "Kind",
     "Operator",
+    "PaperEntry",
+    "PaperReturn",
     "Question",
+    "ReturnState",
     "Section",
+    "Source",
     "Submission",
     "SubmissionPhoto",
 ]

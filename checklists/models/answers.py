@@ -14,6 +14,11 @@ from reports.models import IncidentReport
 from stations.models import Election, PollingStation
 
 
+class Source(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    PAPER = "paper", _("Paper, entered twice")
+
+
 class Submission(models.Model):
     """One observer's answers to one version of a checklist at a station."""
 
@@ -34,6 +39,8 @@ class Submission(models.Model):
     # The consistency rules the answers break: kept and shown, never a reason to refuse them.
     flags = models.JSONField(_("inconsistencies"), default=list, blank=True)
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    # Paper returns arrive through the same service, then are marked (checklists.double_entry).
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.PHONE)
 
     class Meta:
         ordering = ["-answered_at"]

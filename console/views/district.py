@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from console.board import district_detail_for_user
 from console.charts import shared_floor
 from console.views.charts import percent, sparkline_chart
+from console.views.complaints import district_complaints_context
 from console.views.counts import district_count_context
 from console.views.dashboard import PERMISSION, changelist, interval_text, score_summary
 from core.errors import NotFound
@@ -58,6 +59,7 @@ def district_dashboard(request: HttpRequest, district_id: int) -> HttpResponse:
         "sparkline": sparkline_chart("history", str(district), scores, low=floor, width=320, height=80),
         "history_floor": f"{floor:.0f}",
         **district_count_context(request, district),
+        **district_complaints_context(request, district),
     }
     return TemplateResponse(request, "console/dashboard_district.html", context)
 

@@ -27,6 +27,7 @@ from people.admin.mixins import (
     permitted_organization_ids,
     users_for_staff,
 )
+from people.admin.onboarding import OnboardingAdminMixin
 from people.admin.user_search import term_matches
 from people.models import Assignment, Membership, ObserverToken, Organization
 from people.selectors import scoped_for_staff
@@ -73,7 +74,7 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Membership)
-class MembershipAdmin(OrganizationScopedAdmin):
+class MembershipAdmin(OnboardingAdminMixin, OrganizationScopedAdmin):
     list_display = ["user", "organization", "role", "roaming", "station_count", "phone", "created_at"]
     list_filter = [("organization", OrganizationFilter), "role", "roaming"]
     list_select_related = ["user", "organization"]

@@ -2,7 +2,6 @@
 
 import uuid
 from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,9 +16,6 @@ from tests.images import jpeg_bytes
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
-OBSERVER_STATIC = [ROOT / "api" / "static" / "observe"]
-STATIC_BUDGET = 56 * 1024
 NUMBERS = {
     "registered": "1000",
     "received": "800",
@@ -353,9 +349,3 @@ def test_an_anonymous_visitor_gets_no_protocol_photo(client, observer, station, 
     copy = make_copy(observer, station)
     response = client.get(reverse("observe:protocol_photo", args=[copy.pk]))
     assert response.status_code == 302
-
-
-def test_the_observer_pages_scripts_and_styles_stay_within_56_kb():
-    files = [path for folder in OBSERVER_STATIC for path in folder.rglob("*") if path.is_file()]
-    assert {path.name for path in files} >= {"outbox.js", "sw.js", "observe.css", "counts.js"}
-    assert sum(path.stat().st_size for path in files) <= STATIC_BUDGET

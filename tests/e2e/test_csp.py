@@ -82,7 +82,7 @@ def test_the_observer_pages_work_under_the_policy(
     # and sends it to the API; the policy allows each step.
     photo = tmp_path / "box.jpg"
     photo.write_bytes(jpeg_bytes(size=(800, 600)))
-    phone_page.locator("label.choice").first.click()
+    phone_page.locator(".report-form label.choice").first.click()
     phone_page.fill("#id_description", "Under the policy.")
     phone_page.set_input_files("#id_photos", str(photo))
     phone_page.get_by_role("button", name="Send report").click()

@@ -220,6 +220,7 @@ def test_a_membership_cannot_be_made_for_a_user_or_into_an_organization_of_anoth
             "user": user.pk,
             "organization": organization.pk,
             "role": Role.OBSERVER,
+            "language": "ru",
             "assignments-TOTAL_FORMS": 0,
             "assignments-INITIAL_FORMS": 0,
         }

@@ -133,6 +133,8 @@
   }
 
   function byAge(a, b) { return a.created_at - b.created_at; }
+  /* A safety alert ("I need help", outreach.js) goes before everything else queued. */
+  function sendOrder(a, b) { return (b.urgent ? 1 : 0) - (a.urgent ? 1 : 0) || byAge(a, b); }
 
   function requestPersistence() {
     // Ask the browser not to evict the queue when the phone runs short of space.
@@ -448,8 +450,9 @@
           received_at: data.received_at || new Date().toISOString(),
           status: data.status || "",
           repeat: result.status === 200,
-          // What the server found wrong but kept (a protocol copy that does not add up).
-          notes: (data.failures || []).map(function (f) { return f.message; })
+          // What the server found wrong but kept (a protocol copy that does not add up, a checklist's
+          // answers that break a consistency rule).
+          notes: (data.failures || []).concat(data.flags || []).map(function (f) { return f.message; })
         };
         // Sent: nothing of what was reported stays on the phone, only the receipt.
         it.fields = {};
@@ -475,15 +478,30 @@
   }
 
   var sendingId = null;
+  var urgentQueued = false;
+  /* Run after each pass while online, with the token: outreach.js fetches the messages. */
+  var syncs = [];
+
+  function waitingFor(owner) {
+    return allItems().then(function (items) {
+      return items.filter(function (it) { return it.owner === owner && it.state === "waiting"; }).sort(sendOrder);
+    });
+  }
 
   async function flushNow(force) {
     if (!navigator.onLine) return;
     var auth = await currentAuth();
     if (!auth || auth.failed) return;
-    var queue = (await allItems()).filter(function (it) {
-      return it.owner === auth.username && it.state === "waiting";
-    }).sort(byAge);
+    urgentQueued = false;
+    var queue = await waitingFor(auth.username);
     for (var i = 0; i < queue.length; i++) {
+      if (urgentQueued) {
+        // An alert queued while this pass runs goes next, not after the rest of the pass.
+        urgentQueued = false;
+        queue = await waitingFor(auth.username);
+        i = 0;
+        if (!queue.length) break;
+      }
       var item = await getItem(queue[i].id);
       if (!item || item.state !== "waiting" || item.parent) continue;
       if (!force && item.next_try_at > Date.now()) continue;
@@ -501,6 +519,9 @@
       if (result.network) break;
     }
     await prune(auth.username);
+    for (var k = 0; k < syncs.length; k++) {
+      try { await syncs[k](auth); } catch (e) { /* the next pass fetches again */ }
+    }
   }
 
   /* Two tabs never send at once (a Web Lock); the server would see the same UUID anyway. */
@@ -838,6 +859,7 @@
           await deleteItems(items.filter(function (it) { return it.owner === USER && it.state === "sent"; })
             .map(function (it) { return it.id; }));
           await metaDelete("auth");
+          await metaDelete("messages");
         }
         if (window.caches) {
           var names = await caches.keys();
@@ -858,8 +880,10 @@
   window.baqylauOutbox = {
     ready: dbReady, uuid: uuid, newItem: newItem, getItem: getItem, downscale: downscale, t: t,
     stationIso: stationIso, nowAtStation: nowAtStation, api: API,
+    meta: { get: metaGet, put: metaPut }, onSync: function (work) { syncs.push(work); }, flush: flush,
     queue: async function (items) {
       await putItems(items);
+      if (items.some(function (it) { return it.urgent; })) urgentQueued = true;
       requestPersistence();
       render();
       flush(true);

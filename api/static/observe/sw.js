@@ -3,6 +3,8 @@
  * Pages: network first, the last copy when the network fails or stalls. Static files: cache
  * first, under this deployment's names (hashed by collectstatic, so a name always holds the same
  * bytes); a new deployment brings a new script, which keeps the new files before the old ones go.
+ * A station's list of checklists puts each checklist's page in the same page cache (checklists.js),
+ * so that a checklist never opened before opens offline too.
  * The outbox (IndexedDB) is never touched here, on an upgrade or ever: it is sent by the pages
  * (outbox.js), whichever version wrote it; Safari has no Background Sync.
  * Served by the site from /observe/sw.js, which fills in the values below.

@@ -4,10 +4,15 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from demo import checklists as checklist_demo
+from demo import complaints as complaint_demo
 from demo import count as count_demo
 from demo import election as demo
 from demo import observations as observation_demo
+from demo import onboarding as onboarding_demo
+from demo import outreach as outreach_demo
 from demo import partner_keys as partner_demo
+from demo import roster as roster_demo
 from people.models import Role
 from people.roles import ensure_groups
 from stations.models import Election
@@ -95,10 +100,25 @@ class Command(BaseCommand):
             reports, reviewers={first.pk: reviewer, second.pk: coordinator2}, seed=demo.DEMO_SEED
         )
         partner_demo.ensure_demo_partner(organization=first)
+        self.stdout.write(onboarding_demo.onboard(organization=first, election=election))
         self.stdout.write(
             count_demo.seed_counts(
                 election=election, organization=first, reviewer=reviewer, seed=demo.DEMO_SEED
             )
+        )
+        self.stdout.write(
+            checklist_demo.seed_checklists(
+                election=election, organization=first, by=coordinator, seed=demo.DEMO_SEED
+            )
+        )
+        self.stdout.write(
+            complaint_demo.seed_complaints(
+                election=election, organization=first, reviewer=reviewer, coordinator=coordinator
+            )
+        )
+        self.stdout.write(roster_demo.seed_roster(election=election, organization=first, reviewer=reviewer))
+        self.stdout.write(
+            outreach_demo.seed_outreach(election=election, organization=first, coordinator=coordinator)
         )
         self.stdout.write(
             f"{first.name} and {second.name}: {len(observers) + len(others)} observers, "
