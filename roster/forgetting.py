@@ -11,7 +11,6 @@ append-only `Forgetting` trail.
 Staff (reviewers, coordinators, superusers) are never forgotten this way: they are not observers.
 """
 
-import re
 import uuid
 from dataclasses import dataclass
 
@@ -23,6 +22,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from core.redaction import whole_words
+from core.signals import observers_forgotten
 from counts.models import ProtocolCopy, TurnoutCount
 from outreach.models import Alert
 from people.models import Assignment, Membership, ObserverToken, Organization, Role, SignInCode
@@ -89,6 +90,13 @@ def observers_forget(*, organization: Organization, election: Election, actor: s
     forget_accounts(members, identities)
     positions = forget_positions(users, members, organization, election)
     scrub_logs(identities)
+    # Apps above this one that keep names in their own texts (complaints) take them out too.
+    observers_forgotten.send(
+        sender=Forgetting,
+        organization_id=organization.pk,
+        user_ids=[user.pk for user in users],
+        replacements=replacements_for(identities),
+    )
     # Files are not part of the transaction: they go once the rows no longer point at them.
     storage = Membership._meta.get_field("accreditation_photo").storage
     transaction.on_commit(lambda: delete_files(storage, photos))
@@ -147,22 +155,25 @@ def forget_positions(
     return positions
 
 
-def scrub_logs(identities: list[Identity]) -> None:
-    """The admin's log names rows as they were (a membership is "name (Observer, organization)"):
-    each name, address and number found there is replaced."""
+def replacements_for(identities: list[Identity]) -> dict[str, str]:
+    """Each name, address and number of the forgotten, and what takes its place in free text."""
     replacements = {}
     for identity in identities:
         replacements.update(dict.fromkeys(identity.words, REMOVED))
         replacements[identity.username] = identity.pseudonym
+    return replacements
+
+
+def scrub_logs(identities: list[Identity]) -> None:
+    """The admin's log names rows as they were (a membership is "name (Observer, organization)"):
+    each name, address and number found there is replaced."""
+    replacements = replacements_for(identities)
     if not replacements:
         return
-    # Whole words only: forgetting "observer1" leaves "observer10" alone.
-    words = "|".join(re.escape(word) for word in sorted(replacements, key=len, reverse=True))
-    pattern = re.compile(rf"(?<!\w)(?:{words})(?!\w)")
+    scrub = whole_words(replacements)
     changed = []
     for entry in LogEntry.objects.only("object_repr", "change_message").iterator(chunk_size=LOG_BATCH):
-        repr_text = pattern.sub(lambda match: replacements[match.group(0)], entry.object_repr)
-        message = pattern.sub(lambda match: replacements[match.group(0)], entry.change_message)
+        repr_text, message = scrub(entry.object_repr), scrub(entry.change_message)
         if (repr_text, message) != (entry.object_repr, entry.change_message):
             entry.object_repr, entry.change_message = repr_text, message
             changed.append(entry)

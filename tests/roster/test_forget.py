@@ -16,6 +16,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from complaints.models import ComplaintPack
+from complaints.services import complaint_edit_text
 from integrity.models import DistrictScore
 from integrity.services import scores_recompute
 from outreach.models import Alert
@@ -24,6 +26,7 @@ from people.services import token_issue
 from reports.models import CheckIn, IncidentReport
 from roster.forgetting import PSEUDONYM_PREFIX
 from roster.models import Forgetting, RecontactCall
+from tests.complaints.builders import consent, draft, file
 from tests.images import jpeg_bytes
 from tests.roster.conftest import check_in, local
 
@@ -230,3 +233,39 @@ def test_the_audit_trail_is_listed_to_the_organizations_staff_only(team, as_who)
     change = reverse("admin:roster_forgetting_change", args=[record.pk])
     assert as_who("reviewer_a").get(change).status_code == 200
     assert as_who("reviewer_b").get(change).status_code == 404
+
+
+def test_complaints_filed_in_their_name_keep_no_name_and_lose_their_built_documents(
+    team, django_capture_on_commit_callbacks
+):
+    """A complaint signed by an observer who consented, its text edited to name her again, its PDF
+    and evidence pack built: after forgetting, no trace of her in any table, and no built file."""
+    observed(team)
+    report = IncidentReport.objects.get(observer=team.aigerim)
+    consent(team.aigerim, team.a)
+    complaint = draft([report], team.coordinator_a, complainant=team.aigerim)
+    complaint_edit_text(
+        complaint=complaint,
+        text=f"{complaint.text}\nWitness: Aigerim Nurlanova, +7 701 111 2233, aigerim@example.kz.",
+        by=team.coordinator_a,
+    )
+    complaint = file(complaint, team.coordinator_a)
+    pack = ComplaintPack.objects.create(complaint=complaint, requested_by=team.coordinator_a)
+    pack.pdf.save("complaint.pdf", ContentFile(b"%PDF Aigerim Nurlanova"), save=False)
+    pack.archive.save("pack.zip", ContentFile(b"PK Aigerim"), save=True)
+    files = [pack.pdf.name, pack.archive.name]
+    words = [word for secrets in SECRETS.values() for word in secrets]
+    assert {"complaints_complaint.complainant_name", "complaints_complaint.text"} <= set(
+        columns_holding(words)
+    )
+    assert "complaints_complaintevent.data" in columns_holding(words)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        forget(team)
+
+    assert columns_holding(words) == []
+    complaint.refresh_from_db()
+    assert "[removed]" in complaint.complainant_name and "Witness: [removed]" in complaint.text
+    pack.refresh_from_db()
+    assert (pack.pdf.name, pack.archive.name) == ("", "")
+    assert not [name for name in files if pack.pdf.storage.exists(name)]
