@@ -15,7 +15,7 @@ stations drawn from the random sample (as a parallel vote tabulation sends them)
 coordinators of every organization with an authenticator app, --partners partners with a key.
 
 The production set-up of README on free loopback ports: a Redis of the run's own (broker and
-cache), gunicorn `config.wsgi` (4 gthread workers of 8 threads), one Celery worker and one beat,
+cache), gunicorn `config.wsgi` (gthread workers and threads as README), one Celery worker and one beat,
 photos on a temporary disk.
 
 Compressed into --minutes, each sampled station's observer sends at random times, in order, a
@@ -211,7 +211,11 @@ def one_run(args, sampled: int, server: str, template: str, env: dict, directory
         cast = prepare(sampled, args.coordinators, args.partners, seed=sampled)
         connections.close_all()
         gunicorn, port = load.start_gunicorn(
-            "config.wsgi", {**os.environ, **env}, 4, 8, directory / "gunicorn.log"
+            "config.wsgi",
+            {**os.environ, **env},
+            load.README_WORKERS,
+            load.README_THREADS,
+            directory / "gunicorn.log",
         )
         processes.append(gunicorn)
         worker = start_celery("worker", env, directory)

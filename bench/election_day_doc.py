@@ -15,6 +15,7 @@ from election_day_load import (
     TURNOUT,
     WRITES,
 )
+from ingest_load import README_THREADS, README_WORKERS
 from partner_api import percentile
 
 HEADING = (
@@ -200,8 +201,9 @@ def section(runs: list[dict], args) -> str:
     return f"""{HEADING}
 
 `bench/election_day.py`: the close of a national election day replayed against README's production
-set-up on one machine (gunicorn `config.wsgi` with 4 gthread workers of 8 threads, one Celery worker
-and one beat, Redis, PostgreSQL; photos on local disk), on a copy of the election of
+set-up on one machine (gunicorn `config.wsgi` with {README_WORKERS} gthread workers of
+{README_THREADS} threads, one Celery worker and one beat, Redis, PostgreSQL; photos on local disk),
+on a copy of the election of
 `bench/coordinator_pages.py` (10,000 stations, 1,000,000 reports, scores computed), with the
 party-list contest and the commission's results of every station. N stations of the random sample
 each send, in {args.minutes:g} minutes, a closing check-in, a final turnout count and a protocol copy

@@ -3,7 +3,7 @@ production server takes, beside a bare Django view that does one INSERT on the s
 
     .venv/bin/python bench/ingest.py [--database-url postgres://postgres@127.0.0.1:5432/postgres]
                                      [--seconds 20] [--connections 16] [--requests 1000]
-                                     [--workers 4] [--threads 8] [--observers 3100] [--record]
+                                     [--workers N] [--threads N] [--observers 3100] [--record]
 
 On PostgreSQL, the production database: the database baqylau_bench_ingest is created on the server
 of --database-url (migrated, then filled with one election, --observers observers, each with a
@@ -328,8 +328,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20, help="seconds of load per path (default 20)")
     parser.add_argument("--connections", type=int, default=16, help="wrk's connections (default 16)")
     parser.add_argument("--requests", type=int, default=1000, help="timed requests in process (default 1000)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4, as README)")
-    parser.add_argument("--threads", type=int, default=8, help="threads per worker (default 8, as README)")
+    parser.add_argument(
+        "--workers", type=int, default=load.README_WORKERS, help="gunicorn workers (default as README)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=load.README_THREADS, help="threads per worker (default as README)"
+    )
     parser.add_argument(
         "--observers", type=int, default=3100, help="observers, tokens and stations (default 3100)"
     )

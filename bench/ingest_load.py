@@ -103,6 +103,10 @@ def start_redis(directory: Path) -> tuple[subprocess.Popen, str]:
     return process, f"redis://127.0.0.1:{port}/0"
 
 
+# gunicorn's workers and threads per worker, as README's production section starts it.
+README_WORKERS, README_THREADS = 4, 8
+
+
 def start_gunicorn(
     app: str, env: dict, workers: int, threads: int, log: Path
 ) -> tuple[subprocess.Popen, int]:
