@@ -47,6 +47,8 @@ RECENT = timedelta(days=2)
 
 # A recompute due this close to now may already have read the evidence: ask again rather than rely on it.
 DUE_MARGIN_SECONDS = 1.0
+# While the run asked for is late, how long arrivals go without asking the cache again.
+LATE_RECHECK_SECONDS = 1.0
 # In this process: election -> when the recompute asked for by arrivals is due (time.time()).
 _arrivals_due: dict[int, float] = {}
 
@@ -111,9 +113,13 @@ def _enqueue(election_id: int, arrived: bool) -> None:
     delay = 0 if eager else settings.SCORE_INTAKE_SECONDS if arrived else settings.SCORE_COALESCE_SECONDS
     key = pending_key(election_id, arrived=arrived)
     if not cache.add(key, now + delay, timeout=delay + PENDING_SECONDS):
-        due = cache.get(key)
-        if arrived and isinstance(due, float):
-            _arrivals_due[election_id] = due
+        if arrived:
+            due = cache.get(key)
+            # Due later: that run will read this arrival. Due already but not started (the workers
+            # are behind, or down): ask again a second later rather than on every arrival; what
+            # that second could leave unasked for, the next arrival or the beat's safety net asks.
+            late = not isinstance(due, float) or due <= now
+            _arrivals_due[election_id] = now + LATE_RECHECK_SECONDS + DUE_MARGIN_SECONDS if late else due
         return
     try:
         scores_recompute_task.apply_async((election_id,), countdown=delay)

@@ -3,6 +3,7 @@ after reviews, and coalesced when reviews come in bursts. Re-running, one distri
 abandoned runs and the command are in test_scoring_runs.py."""
 
 import json
+import time
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -470,6 +471,7 @@ def test_an_arrival_after_the_run_started_gets_another_run(
     arrive(observer, station, django_capture_on_commit_callbacks)
     assert len(queued_due(arrivals)) == 1
     scores_recompute_task.run(election.pk)
+    tasks._arrivals_due.clear()  # a second later
     assert cache.get(pending_key(election.pk, arrived=True)) is None
     arrive(observer, station, django_capture_on_commit_callbacks)
     assert len(queued_due(arrivals)) == 2
@@ -502,3 +504,23 @@ def test_an_election_without_reports_or_stations_publishes_nothing(election):
     run = scores_recompute(election_id=election.pk)
     assert (run.status, run.inputs) == ("finished", [])
     assert not DistrictScore.objects.exists()
+
+
+def test_while_the_run_is_late_arrivals_ask_the_cache_once_a_second_not_each_time(
+    case, election, observer, station, arrivals, settings, django_capture_on_commit_callbacks
+):
+    settings.SCORE_INTAKE_SECONDS = 60
+    arrive(observer, station, django_capture_on_commit_callbacks)
+    # The workers are behind: the run was due a while ago and has not started.
+    cache.set(pending_key(election.pk, arrived=True), time.time() - 30, 300)
+    tasks._arrivals_due.clear()
+    arrive(observer, station, django_capture_on_commit_callbacks)
+    assert (
+        tasks._arrivals_due[election.pk] - time.time()
+        <= tasks.LATE_RECHECK_SECONDS + tasks.DUE_MARGIN_SECONDS
+    )
+    # Once the late run starts it clears the mark: an arrival a second later asks, and gets, a new run.
+    scores_recompute_task.run(election.pk)
+    tasks._arrivals_due.clear()  # a second later
+    arrive(observer, station, django_capture_on_commit_callbacks)
+    assert len(queued_due(arrivals)) == 2
