@@ -104,7 +104,7 @@ def start_redis(directory: Path) -> tuple[subprocess.Popen, str]:
 
 
 # gunicorn's workers and threads per worker, as README's production section starts it.
-README_WORKERS, README_THREADS = 4, 8
+README_WORKERS, README_THREADS = 8, 2
 
 
 def start_gunicorn(
