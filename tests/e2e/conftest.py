@@ -26,7 +26,7 @@ def browser():
     from playwright.sync_api import expect, sync_playwright
 
     # Assertions wait as long as actions do: a loaded CI machine can take seconds to flush an outbox.
-    expect.set_options(timeout=15_000)
+    expect.set_options(timeout=30_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
@@ -36,7 +36,7 @@ def browser():
 @pytest.fixture
 def laptop_page(browser):
     context = browser.new_context(viewport=LAPTOP, locale="en-US")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     yield context.new_page()
     context.close()
 
@@ -45,6 +45,6 @@ def laptop_page(browser):
 def phone_page(browser):
     """A phone-sized page whose context runs service workers, as an observer's browser does."""
     context = browser.new_context(viewport=PHONE, locale="en-US", service_workers="allow", has_touch=True)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     yield context.new_page()
     context.close()
