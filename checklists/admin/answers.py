@@ -4,12 +4,15 @@ reports their critical answers became."""
 import json
 
 from django.contrib import admin
-from django.urls import reverse
+from django.http import Http404
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from checklists.models import CriticalAnswer, Submission, SubmissionPhoto
 from checklists.texts import text_in
+from core.storage import evidence_image
 from people.admin.mixins import OrganizationFilter, OrganizationScopedAdmin, ReadOnlyAdmin
 
 
@@ -35,7 +38,14 @@ class PhotoInline(admin.TabularInline):
     model = SubmissionPhoto
     extra = 0
     can_delete = False
-    fields = readonly_fields = ["question", "width", "height", "sha256", "captured_at"]
+    fields = readonly_fields = ["question", "picture", "width", "height", "sha256", "captured_at"]
+
+    @admin.display(description=gettext_lazy("photo"))
+    def picture(self, photo):
+        """The thumbnail, opening the photo; both served by SubmissionAdmin.photo_view after its
+        permission check."""
+        url = reverse("admin:checklists_submission_photo", args=[photo.submission_id, photo.pk])
+        return format_html('<a href="{}"><img src="{}?thumbnail=1" alt="" width="160"></a>', url, url)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -90,3 +100,19 @@ class SubmissionAdmin(ReadOnlyAdmin, OrganizationScopedAdmin):
     @admin.display(description=gettext_lazy("inconsistencies"))
     def flags_shown(self, submission):
         return format_html_join("", "<p>{}</p>", ((text_in(flag["message"]),) for flag in submission.flags))
+
+    def get_urls(self):
+        photo = self.admin_site.admin_view(require_GET(self.photo_view))
+        return [
+            path("<uuid:object_id>/photo/<uuid:photo_id>/", photo, name="checklists_submission_photo"),
+            *super().get_urls(),
+        ]
+
+    def photo_view(self, request, object_id, photo_id):
+        """A photo answer of a submission the user may see (the admin's scoping), else 404."""
+        submission = self.get_object(request, str(object_id))
+        found = submission and submission.photos.filter(pk=photo_id).first()
+        if found is None:
+            raise Http404
+        field = "thumbnail" if request.GET.get("thumbnail") else "image"
+        return evidence_image(getattr(found, field), str(found.pk))

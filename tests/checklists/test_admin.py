@@ -4,12 +4,14 @@ what, across two organizations."""
 import uuid
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from checklists.models import Checklist, ChecklistVersion, Submission
 from checklists.services import checklist_publish, submission_create
 from people.models import Role
 from stations.models import Election
+from tests.api.test_photos import phone_photo_with_gps
 from tests.checklists.conftest import ALL_FINE, MORNING, build_checklist, in_group
 
 pytestmark = pytest.mark.django_db
@@ -281,3 +283,53 @@ def test_cloning_without_a_valid_election_clones_nothing(client, coordinator, ou
 
     assert message in response.content.decode()
     assert Checklist.objects.count() == 1
+
+
+@pytest.fixture
+def photographed(answer):
+    """Our observer's submission with a photo answer."""
+    upload = SimpleUploadedFile("box.jpg", phone_photo_with_gps(), content_type="image/jpeg")
+    submission, _ = answer(photos={"box_photo": upload})
+    return submission, submission.photos.get()
+
+
+@pytest.fixture
+def other_coordinator(make_member, other_organization):
+    return make_member("coordinator-b", other_organization, role=Role.COORDINATOR, is_staff=True)
+
+
+@pytest.mark.parametrize(
+    ("who", "group", "status"),
+    [
+        ("reviewer", "Reviewer", 200),
+        ("coordinator", "Coordinator", 200),
+        ("other_coordinator", "Coordinator", 404),
+    ],
+)
+def test_a_photo_answer_is_shown_to_its_organizations_staff_only(
+    client, request, photographed, who, group, status
+):
+    submission, photo = photographed
+    staff(client, request.getfixturevalue(who), group)
+    url = reverse("admin:checklists_submission_photo", args=[submission.pk, photo.pk])
+
+    full, thumbnail = client.get(url), client.get(f"{url}?thumbnail=1")
+
+    assert (full.status_code, thumbnail.status_code) == (status, status)
+    if status == 200:
+        assert full["Content-Type"] == "image/jpeg" and full["X-Content-Type-Options"] == "nosniff"
+        assert b"".join(full.streaming_content) == photo.image.open("rb").read()
+        assert b"".join(thumbnail.streaming_content) == photo.thumbnail.open("rb").read()
+        assert url in client.get(change_url(submission)).text
+
+
+def test_a_photo_answer_is_refused_to_an_observer_and_under_another_submission(
+    client, observer, reviewer, photographed, our_submission
+):
+    submission, photo = photographed
+    client.force_login(observer)
+    url = reverse("admin:checklists_submission_photo", args=[submission.pk, photo.pk])
+    assert client.get(url).status_code == 302  # to the admin's sign-in
+    staff(client, reviewer, "Reviewer")
+    elsewhere = reverse("admin:checklists_submission_photo", args=[our_submission.pk, photo.pk])
+    assert client.get(elsewhere).status_code == 404
