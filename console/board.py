@@ -23,6 +23,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     Window,
 )
@@ -114,9 +115,10 @@ def dashboard_elections() -> QuerySet[Election]:
 def dashboard_for_user(*, user: AbstractBaseUser, election: Election) -> Dashboard:
     checkins = scoped_for_staff(CheckIn.objects.filter(election=election), user)
     reports = scoped_for_staff(IncidentReport.objects.filter(election=election), user)
-    recent = report_figures(election, reports, user)
+    districts = election_districts(election)
+    recent = report_figures(election, reports, checkins, user, districts)
     figures = recent.value
-    rows = district_rows(election, checkins, figures["by_district"])
+    rows = district_rows(districts, figures["observed"], figures["by_district"])
     totals = DistrictRow(district=None)
     for row in rows:
         totals.add(row)
@@ -138,30 +140,48 @@ def dashboard_for_user(*, user: AbstractBaseUser, election: Election) -> Dashboa
     )
 
 
-def report_figures(election: Election, reports: QuerySet, user: AbstractBaseUser) -> Recent:
-    """The dashboard's aggregates over the user's reports, kept per election and scope (every reader
-    who sees the same organizations shares them) with the state they were computed for: the latest
-    change of a report of each organization (an index read, in the same query as the organizations
-    the user sees). While reports keep arriving the last figures are shown, at most
+def report_figures(
+    election: Election,
+    reports: QuerySet,
+    checkins: QuerySet,
+    user: AbstractBaseUser,
+    districts: list[District],
+) -> Recent:
+    """The dashboard's aggregates over the user's reports and check-ins, kept per election and scope
+    (every reader who sees the same organizations shares them) with the state they were computed
+    for: the latest change of a report and the latest check-in (index reads, in the same query as
+    the organizations the user sees), and the districts' stations and sample as `districts` found
+    them. While reports keep arriving the last figures are shown, at most
     settings.RECENT_FIGURES_SECONDS old, and refreshed in the background (core/recent.py)."""
     latest = Subquery(
         IncidentReport.objects.filter(election=election).order_by("-updated_at").values("updated_at")[:1]
     )
+    checked_in = Subquery(
+        CheckIn.objects.filter(election=election).order_by("-received_at").values("received_at")[:1]
+    )
     if user.is_superuser:
-        marker = [("all", Election.objects.filter(pk=election.pk).annotate(latest=latest).get().latest)]
+        found = Election.objects.filter(pk=election.pk).annotate(latest=latest, checked_in=checked_in).get()
+        marker = [("all", found.latest, found.checked_in)]
     else:
         marker = list(
             staff_organization_ids(user)
-            .annotate(latest=latest)
+            .annotate(latest=latest, checked_in=checked_in)
             .order_by("organization_id")
-            .values_list("organization_id", "latest")
+            .values_list("organization_id", "latest", "checked_in")
         )
-    scope = hashlib.sha256(repr([organization for organization, _latest in marker]).encode()).hexdigest()[:32]
-    key = f"console-board:3:{election.pk}:{user.is_active and user.is_staff}:{scope}"
-    state = hashlib.sha256(repr(marker).encode()).hexdigest()
+    scope = hashlib.sha256(repr([organization for organization, *_latest in marker]).encode()).hexdigest()[
+        :32
+    ]
+    key = f"console-board:4:{election.pk}:{user.is_active and user.is_staff}:{scope}"
+    registry = [
+        (district.pk, district.station_count, district.sample_count, district.sample_ids)
+        for district in districts
+    ]
+    state = hashlib.sha256(repr((marker, registry)).encode()).hexdigest()
 
     def compute() -> dict:
         return {
+            "observed": observed_by_district(checkins),
             "by_district": reports_by_district(reports),
             "per_hour": reports_per_hour(election, reports),
             "per_category": reports_per_category(reports),
@@ -171,26 +191,43 @@ def report_figures(election: Election, reports: QuerySet, user: AbstractBaseUser
     return recent_figures(key, state, compute)
 
 
-def district_rows(election: Election, checkins: QuerySet, by_district: dict) -> list[DistrictRow]:
-    """One query: the districts with their station counts, beside the reports grouped by district."""
-    observed = Q(stations__in=checkins.values("station_id"))
-    districts = (
+def election_districts(election: Election) -> list[District]:
+    """The districts with their station counts (the registry, the same for every reader), region and
+    score, in one query; `sample_ids` sums the ids of the sampled stations, so that a change of the
+    sample changes the state of the figures."""
+    return list(
         District.objects.filter(election=election)
         .with_station_counts()
-        .annotate(
-            observed_count=Count("stations", filter=observed),
-            sample_observed_count=Count("stations", filter=observed & Q(stations__in_sample=True)),
-        )
+        .annotate(sample_ids=Coalesce(Sum("stations__pk", filter=Q(stations__in_sample=True)), Value(0)))
         .select_related("region", "score")
         .order_by("number")
     )
+
+
+def observed_by_district(checkins: QuerySet) -> dict[int, tuple[int, int]]:
+    """District id → (stations with a check-in, of them in the sample)."""
+    stations = Count("station_id", distinct=True)
+    return {
+        district: (observed, sample_observed)
+        for district, observed, sample_observed in checkins.order_by()
+        .values("station__district_id")
+        .annotate(
+            observed=stations,
+            sample_observed=Count("station_id", distinct=True, filter=Q(station__in_sample=True)),
+        )
+        .values_list("station__district_id", "observed", "sample_observed")
+    }
+
+
+def district_rows(districts: list[District], observed: dict, by_district: dict) -> list[DistrictRow]:
+    """A row per district: its stations from the registry beside the kept check-in and report figures."""
     return [
         DistrictRow(
             district=district,
             stations=district.station_count,
-            observed=district.observed_count,
+            observed=observed.get(district.pk, (0, 0))[0],
             sample=district.sample_count,
-            sample_observed=district.sample_observed_count,
+            sample_observed=observed.get(district.pk, (0, 0))[1],
             **by_district.get(district.pk, {}),
         )
         for district in districts

@@ -9,8 +9,9 @@ its lines only to the staff of its organization, and count the others.
 numbers. The board is kept with the state of the data it describes, which changes as soon as a
 results file is imported, an observer sends a turnout count or a copy, a copy is reviewed or the
 forensic tests run again (one query finds it); while the data keeps changing the last board is
-shown and refreshed in the background (core/recent.py). The pictures stay in the cache for
-CACHE_SECONDS under the key of the board they belong to.
+shown and refreshed in the background (core/recent.py). The pictures are drawn from the official
+results only: they are kept under the state of the results (and the names in their titles), so the
+copies and counts arriving all evening do not redraw them.
 """
 
 import hashlib
@@ -34,6 +35,8 @@ from people.selectors import scoped_for_staff
 from stations.models import Election
 
 CACHE_SECONDS = 60
+# Pictures nobody asked for in this long are dropped from the cache.
+PICTURES_SECONDS = 6 * 3600
 
 
 # --- What the key is made of ---------------------------------------------------------------------
@@ -71,6 +74,13 @@ def state_key(state: dict) -> str:
     digest = hashlib.sha256(repr(sorted(state.items())).encode()).hexdigest()[:32]
     # "2": comparisons carry the ballots that scale a material difference.
     return f"count-dashboard:2:{state['pk']}:{digest}"
+
+
+def results_key(state: dict) -> str:
+    """The part of the state the pictures are drawn from: the contests, their current results files
+    (a new file is a new batch) and the forensic runs."""
+    results = [state[name] for name in ("contest_count", "result_files", "last_batch", "last_run")]
+    return f"count-pictures:1:{state['pk']}:{':'.join(str(value) for value in results)}"
 
 
 # --- The cached board ----------------------------------------------------------------------------
@@ -149,6 +159,7 @@ class ForensicsInfo:
 @dataclass(frozen=True)
 class CountBoard:
     key: str
+    results_key: str  # the state of the official results and forensic runs only
     has_results: bool  # official results of at least one contest
     has_observations: bool  # at least one turnout count or protocol copy
     contests: tuple[ContestInfo, ...]
@@ -181,12 +192,14 @@ def build_board(election: Election, state: dict, key: str) -> CountBoard:
     has_results = bool(state["result_files"])
     has_observations = bool(state["copy_count"] or state["turnout_count"])
     if not state["contest_count"]:
-        return CountBoard(key, has_results, has_observations, (), {}, None)
+        return CountBoard(key, results_key(state), has_results, has_observations, (), {}, None)
     contests = contest_infos(election)
     table = None
     if has_results and has_observations:
         table = count_table(count_summary(election), contests)
-    return CountBoard(key, has_results, has_observations, contests, latest_runs(election), table)
+    return CountBoard(
+        key, results_key(state), has_results, has_observations, contests, latest_runs(election), table
+    )
 
 
 def contest_infos(election: Election) -> tuple[ContestInfo, ...]:
@@ -286,11 +299,13 @@ def contest_pictures(
     election: Election, board: CountBoard, contest: ContestInfo, district: tuple[int, str] | None = None
 ) -> Pictures | None:
     """The fingerprint and the distributions of a contest, nationally or for one district (its
-    number and name); None before its results are imported. Cached with the board, per language."""
+    number and name); None before its results are imported. Kept with the state of the results, per
+    language and names in the titles."""
     if not contest.has_results:
         return None
     number = district[0] if district else None
-    key = f"{board.key}:pictures:{contest.code}:{'all' if number is None else number}:{get_language()}"
+    names = hashlib.sha256(repr((contest.name, district)).encode()).hexdigest()[:16]
+    key = f"{board.results_key}:{contest.code}:{'all' if number is None else number}:{get_language()}:{names}"
     pictures = cache.get(key)
     if pictures is None:
         found = Contest.objects.select_related("election").get(election=election, code=contest.code)
@@ -301,7 +316,7 @@ def contest_pictures(
             fingerprint=fingerprint_svg(picture, _("Fingerprint: %(title)s") % {"title": title}),
             distributions=distributions_svg(picture, _("Distributions: %(title)s") % {"title": title}),
         )
-        cache.set(key, pictures, CACHE_SECONDS)
+        cache.set(key, pictures, PICTURES_SECONDS)
     return pictures
 
 

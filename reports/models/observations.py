@@ -40,7 +40,11 @@ class CheckIn(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=CheckInKind.values), name="checkin_kind_valid")
         ]
-        indexes = [models.Index(fields=["election", "station"], name="checkin_election_station_idx")]
+        indexes = [
+            models.Index(fields=["election", "station"], name="checkin_election_station_idx"),
+            # The dashboard's figures are kept until a check-in arrives: the latest is one index read.
+            models.Index(fields=["election", "received_at"], name="checkin_election_received_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.station} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

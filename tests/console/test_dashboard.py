@@ -21,9 +21,9 @@ from stations.models import District, Election, PollingStation, Region
 
 ALMATY = ZoneInfo("Asia/Almaty")  # UTC+6 in March 2023
 SVG_NS = "{http://www.w3.org/2000/svg}"
-# Selector, cache empty: the key of the report figures' cache, districts with station counts, reports
-# per district, median, reports per hour, per category.
-DASHBOARD_QUERIES = 6
+# Selector, cache empty: districts with station counts, the key of the figures' cache, stations
+# with a check-in per district, reports per district, median, reports per hour, per category.
+DASHBOARD_QUERIES = 7
 # Once the report figures are cached: their key and the districts with their station counts.
 WARM_DASHBOARD_QUERIES = 2
 # Session, user (with whether they have an authenticator app), user and group permissions, the
@@ -170,6 +170,23 @@ def test_a_reviewer_counts_their_organizations_checkins_and_reports_per_district
     ]
     assert (data.rows[0].coverage, data.rows[1].coverage, data.totals.coverage) == (50.0, 0.0, 100 / 3)
     assert data.queue == 4
+
+
+def test_the_kept_figures_follow_a_change_of_the_sample_and_a_new_checkin(
+    scene, reviewer_a, election, organization
+):
+    before = dashboard_for_user(user=reviewer_a, election=election).rows[1]
+    # As many stations in the sample as before, but another one: the observed 202 instead of 201.
+    PollingStation.objects.filter(pk=scene["201"].pk).update(in_sample=False)
+    PollingStation.objects.filter(pk=scene["202"].pk).update(in_sample=True)
+    after_sample = dashboard_for_user(user=reviewer_a, election=election).rows[1]
+    check_in(get_user_model().objects.get(username="observer-a"), organization, scene["201"])
+    after_checkin = dashboard_for_user(user=reviewer_a, election=election).rows[1]
+
+    # District 2: (stations, observed, sample, sample observed)
+    assert numbers(before)[:4] == (2, 1, 1, 0)
+    assert numbers(after_sample)[:4] == (2, 1, 1, 1)
+    assert numbers(after_checkin)[:4] == (2, 2, 1, 1)
 
 
 def test_a_superuser_counts_every_organization(scene, superuser, election):

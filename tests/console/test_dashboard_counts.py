@@ -522,10 +522,10 @@ def queries_of(client, url: str, **params) -> int:
 # Session, user, permissions, elections, the dashboard's own 2 (the key of its cached report figures,
 # the districts), then the count's key.
 WARM_DASHBOARD = 8
-# Once the cache is empty: the four report aggregates, the contests and their choices,
+# Once the cache is empty: the check-ins and the four report aggregates, the contests and their choices,
 # count_summary's nine for one contest, the forensic runs, and the pictures (the contest, its
 # choices, results, districts, latest run and the leader's name).
-COLD_DASHBOARD = WARM_DASHBOARD + 4 + 2 + 9 + 1 + 6
+COLD_DASHBOARD = WARM_DASHBOARD + 5 + 2 + 9 + 1 + 6
 
 
 @pytest.mark.parametrize("districts", [1, 12])

@@ -2,6 +2,7 @@
 report figures follow every review, the date hierarchy lists each day with reports, and the
 search finds a station's reports and words of a description."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from django.utils import timezone
 from console.board import dashboard_for_user
 from reports.models import IncidentReport
 from reports.services import report_verify
+from reports.templatetags.report_list import PeriodWalk
 from tests.reports.test_review_admin import in_group, submit
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +54,22 @@ def test_the_date_hierarchy_lists_each_day_with_reports_and_only_those(client, o
     listed = response.context["cl"].queryset.datetimes("occurred_at", "day")
     assert [at.date() for at in listed] == sorted(set(days))
     assert len(listed) == 2 and listed[1].date() - listed[0].date() == timedelta(days=1)
+    # The page's links (found by walking the time index) are Django's, one per day with reports.
+    toplinks = response.content.decode().split('<nav class="toplinks">')[1].split("</nav>")[0]
+    linked = re.findall(
+        r"occurred_at__day=(\d+)&amp;occurred_at__month=(\d+)&amp;occurred_at__year=(\d+)", toplinks
+    )
+    assert [(int(d), int(m), int(y)) for d, m, y in linked] == [(at.day, at.month, at.year) for at in listed]
+
+
+@pytest.mark.parametrize("kind", ["day", "month", "year"])
+def test_the_walk_finds_the_periods_querysets_datetimes_finds(observer, station, reviewer, kind):
+    now = timezone.localtime()
+    for days in (0, 1, 2, 40, 45, 400):
+        report = submit(observer, station)
+        IncidentReport.objects.filter(pk=report.pk).update(occurred_at=now - timedelta(days=days))
+    reports = IncidentReport.objects.all()
+    assert PeriodWalk(reports).datetimes("occurred_at", kind) == list(reports.datetimes("occurred_at", kind))
 
 
 def test_the_search_finds_a_stations_reports_and_words_of_a_description(client, observer, station, reviewer):
