@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from checklists.models.definitions import ChecklistVersion
+from core.models import StoredPhoto
 from core.storage import photo_storage
 from people.models import Organization
 from reports.models import IncidentReport
@@ -59,20 +60,13 @@ def photo_path(photo: "SubmissionPhoto", filename: str) -> str:
     return f"checklists/{photo.submission_id}/{filename}"
 
 
-class SubmissionPhoto(models.Model):
+class SubmissionPhoto(StoredPhoto):
     """The answer to a photo question, stored as report photos are: re-encoded without metadata."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="photos")
     question = models.SlugField(_("question"), max_length=40)
     image = models.FileField(storage=photo_storage, upload_to=photo_path, max_length=200)
     thumbnail = models.FileField(storage=photo_storage, upload_to=photo_path, max_length=200)
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    size_bytes = models.PositiveIntegerField()
-    # The evidence seal: SHA-256 of exactly the bytes the phone sent.
-    sha256 = models.CharField(_("SHA-256 as received"), max_length=64, db_index=True)
-    captured_at = models.DateTimeField(_("captured at"), null=True, blank=True)
 
     class Meta:
         ordering = ["submission", "question"]

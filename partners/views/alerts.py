@@ -8,8 +8,7 @@ from rest_framework import serializers
 from outreach.selectors import alert_counts_by_district
 from partners.models import Scope
 from partners.schema import DISTRICT_FILTER, ELECTION, partner_list
-from partners.views.base import cursor_pages
-from partners.views.complaints import DistrictCountsFilter, ElectionListView
+from partners.views.base import DistrictCountsFilter, ElectionListView, cursor_pages
 from stations.models import District
 
 

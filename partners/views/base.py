@@ -1,25 +1,31 @@
 """What every partner endpoint shares: the key, its scope and budget (with what each request
 costs, and its export slots), cursor pages, CSV exports, and conditional GET for the lists that
-change only when scores are published."""
+change only when scores are published, and the lists under an election (its districts' filter)."""
 
 import hashlib
 from collections.abc import Callable
+from functools import cached_property
 
+import django_filters
 from django.conf import settings
 from django.http import Http404, StreamingHttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, generics
 from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from partners import selectors
 from partners.authentication import HasScope, PartnerKeyAuthentication
 from partners.exports import csv_response
+from partners.filters import WholeNumberFilter
 from partners.models import Scope
 from partners.throttling import PartnerKeyThrottle, SlotHeld, export_slot_take
+from stations.models import District
 
 
 class CsvRenderer(BaseRenderer):
@@ -147,3 +153,25 @@ class ConditionalMixin:
             if last_modified is not None:
                 response["Last-Modified"] = http_date(last_modified)
         return response
+
+
+class DistrictCountsFilter(django_filters.FilterSet):
+    district = WholeNumberFilter(
+        field_name="number", help_text=gettext_lazy("District number: only its row.")
+    )
+
+    class Meta:
+        model = District
+        fields = ["district"]
+
+
+# A list under /elections/<slug>/ (complaints.py, alerts.py), rendered from the dicts its `page_data`
+# makes. (A comment: the OpenAPI description would take a docstring for its subclasses' own words.)
+class ElectionListView(PartnerView, generics.ListAPIView):
+    @cached_property
+    def election(self):
+        return selectors.election_get_for_partner(slug=self.kwargs["slug"])
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.serializer_class(self.page_data(page), many=True).data)

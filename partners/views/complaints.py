@@ -2,16 +2,12 @@
 every organization's filed complaints (scores:read), and the texts of the filed complaints of
 organizations that share (incidents:read), without any observer's identity."""
 
-from functools import cached_property
-
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_view
-from rest_framework import generics
 
 from complaints.models import Complaint
 from partners import complaint_serializers as io
-from partners import selectors
 from partners.complaints import (
     complaint_counts_by_district,
     district_counts_data,
@@ -21,7 +17,7 @@ from partners.complaints import (
 from partners.filters import WholeNumberFilter
 from partners.models import Scope
 from partners.schema import DISTRICT_FILTER, ELECTION, SLUG, partner_list
-from partners.views.base import PartnerView, cursor_pages
+from partners.views.base import DistrictCountsFilter, ElectionListView, cursor_pages
 from stations.models import District
 
 COUNTS_EXAMPLE = {
@@ -52,14 +48,6 @@ TEXT_EXAMPLE = {
 }
 
 
-class DistrictCountsFilter(django_filters.FilterSet):
-    district = WholeNumberFilter(field_name="number", help_text=_("District number: only its row."))
-
-    class Meta:
-        model = District
-        fields = ["district"]
-
-
 class ComplaintFilter(django_filters.FilterSet):
     district = WholeNumberFilter(
         field_name="district__number", help_text=_("District number: only its complaints.")
@@ -68,18 +56,6 @@ class ComplaintFilter(django_filters.FilterSet):
     class Meta:
         model = Complaint
         fields = ["district"]
-
-
-# A list under /elections/<slug>/, rendered from the dicts its `page_data` makes. (A comment: the
-# OpenAPI description would take a docstring for its subclasses' own words.)
-class ElectionListView(PartnerView, generics.ListAPIView):
-    @cached_property
-    def election(self):
-        return selectors.election_get_for_partner(slug=self.kwargs["slug"])
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.serializer_class(self.page_data(page), many=True).data)
 
 
 @extend_schema_view(

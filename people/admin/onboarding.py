@@ -16,7 +16,6 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -25,16 +24,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import NotFound
+from people.admin.imports import import_file_view
 from people.admin.mixins import permitted_organization_ids
 from people.cards import cards_for, cards_pdf
 from people.codes import IssuedCode, codes_issue, normalize_code
 from people.models import Organization, Role, SignInCode
 from people.onboarding import observers_import
 from people.selectors import scoped_for_staff
-from stations.importers import CsvImportError
 from stations.models import Election
 
-ERRORS_SHOWN = 500
 # The most cards one download draws: a national mission's largest organization, with room to spare.
 CARDS_MAX = 5000
 
@@ -106,43 +104,22 @@ class OnboardingAdminMixin:
         if not organizations.exists():
             raise PermissionDenied
         form = ObserverImportForm(request.POST or None, request.FILES or None, organizations=organizations)
-        errors = []
-        if request.method == "POST" and form.is_valid():
-            try:
-                result = observers_import(
-                    organization=form.cleaned_data["organization"],
-                    election=form.cleaned_data["election"],
-                    data=form.cleaned_data["file"].read(),
-                    by=request.user,
+        return import_file_view(
+            self,
+            request,
+            form,
+            run=observers_import,
+            refused=_("Only a coordinator of this organization can import its observers."),
+            done=lambda result: (
+                _(
+                    "%(rows)d observers read: %(created)d created, %(updated)d updated; %(assigned)d "
+                    "station assignments added, %(unassigned)d removed. Issue their sign-in codes next."
                 )
-            except CsvImportError as exc:
-                errors = exc.errors
-            except NotFound:
-                form.add_error(
-                    "organization", _("Only a coordinator of this organization can import its observers.")
-                )
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "%(rows)d observers read: %(created)d created, %(updated)d updated; %(assigned)d "
-                        "station assignments added, %(unassigned)d removed. Issue their sign-in codes next."
-                    )
-                    % asdict(result),
-                )
-                return redirect(reverse("admin:people_membership_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Import observers"),
-            "form": form,
-            "errors": errors[:ERRORS_SHOWN],
-            "errors_total": len(errors),
-            "errors_hidden": max(0, len(errors) - ERRORS_SHOWN),
-        }
-        status = 400 if request.method == "POST" else 200
-        return TemplateResponse(
-            request, "admin/people/membership/import_observers.html", context, status=status
+                % asdict(result)
+            ),
+            redirect_to="admin:people_membership_changelist",
+            title=_("Import observers"),
+            template="admin/people/membership/import_observers.html",
         )
 
     @admin.action(description=gettext_lazy("Issue sign-in codes"), permissions=["change"])

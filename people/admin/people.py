@@ -12,14 +12,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from core.errors import NotFound
 from people.admin.forms import AssignmentImportForm
+from people.admin.imports import import_file_view
 from people.admin.mixins import (
     OrganizationFilter,
     OrganizationScopedAdmin,
@@ -32,9 +30,7 @@ from people.admin.user_search import term_matches
 from people.models import Assignment, Membership, ObserverToken, Organization
 from people.selectors import scoped_for_staff
 from people.services import assignments_import, token_revoke
-from stations.importers import CsvImportError
 
-ERRORS_SHOWN = 500
 User = get_user_model()
 
 
@@ -150,40 +146,20 @@ class AssignmentAdmin(OrganizationScopedAdmin):
             Organization.objects.all(), request.user, "pk", "people.add_assignment"
         )
         form = AssignmentImportForm(request.POST or None, request.FILES or None, organizations=organizations)
-        errors = []
-        if request.method == "POST" and form.is_valid():
-            try:
-                result = assignments_import(
-                    organization=form.cleaned_data["organization"],
-                    election=form.cleaned_data["election"],
-                    data=form.cleaned_data["file"].read(),
-                    by=request.user,
-                )
-            except CsvImportError as exc:
-                errors = exc.errors
-            except NotFound:
-                form.add_error(
-                    "organization", _("Only a coordinator of this organization can assign its observers.")
-                )
-            else:
-                messages.success(
-                    request,
-                    _("%(rows)d rows read: %(created)d assignments created, %(existing)d already there.")
-                    % {"rows": result.rows, "created": result.created, "existing": result.existing},
-                )
-                return redirect(reverse("admin:people_assignment_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Assign observers to stations from a CSV file"),
-            "form": form,
-            "errors": errors[:ERRORS_SHOWN],
-            "errors_total": len(errors),
-            "errors_hidden": max(0, len(errors) - ERRORS_SHOWN),
-        }
-        # A refused file (a loaded one was redirected) answers 400, as the observer pages' forms do.
-        status = 400 if request.method == "POST" else 200
-        return TemplateResponse(request, "admin/people/assignment/import.html", context, status=status)
+        return import_file_view(
+            self,
+            request,
+            form,
+            run=assignments_import,
+            refused=_("Only a coordinator of this organization can assign its observers."),
+            done=lambda result: (
+                _("%(rows)d rows read: %(created)d assignments created, %(existing)d already there.")
+                % {"rows": result.rows, "created": result.created, "existing": result.existing}
+            ),
+            redirect_to="admin:people_assignment_changelist",
+            title=_("Assign observers to stations from a CSV file"),
+            template="admin/people/assignment/import.html",
+        )
 
 
 @admin.register(ObserverToken)

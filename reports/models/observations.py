@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import AppendOnlyModel
+from core.models import StoredPhoto
 from core.review import MAX_NOTE, ReportStatus
 from core.storage import photo_storage
 from people.models import Organization
@@ -233,19 +234,12 @@ def photo_path(photo: "ReportPhoto", filename: str) -> str:
     return f"reports/{photo.report_id}/{filename}"
 
 
-class ReportPhoto(models.Model):
+class ReportPhoto(StoredPhoto):
     """A photo as stored: re-encoded without any metadata. The received original is never kept."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     report = models.ForeignKey(IncidentReport, on_delete=models.CASCADE, related_name="photos")
     image = models.FileField(storage=photo_storage, upload_to=photo_path, max_length=200)
     thumbnail = models.FileField(storage=photo_storage, upload_to=photo_path, max_length=200)
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    size_bytes = models.PositiveIntegerField()
-    # The evidence seal: SHA-256 of exactly the bytes the phone sent.
-    sha256 = models.CharField(_("SHA-256 as received"), max_length=64, db_index=True)
-    captured_at = models.DateTimeField(_("captured at"), null=True, blank=True)
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
 
     class Meta:

@@ -26,12 +26,7 @@
     try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { return null; }
   }
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+  var el = box.el;
 
   /* ---- A station's list: drafts marked, every form kept for offline use ------------------- */
 

@@ -26,18 +26,21 @@
   var API = body.dataset.api || "/api/v1/";
   var LANG = document.documentElement.lang || "en";
 
-  /* Texts come translated from the page (#outbox-text); "{name}" marks a value. */
-  var TEXT = {};
-  document.querySelectorAll("#outbox-text [data-k]").forEach(function (el) {
-    TEXT[el.dataset.k] = el.textContent.trim();
-  });
-  function t(key, values) {
-    var text = TEXT[key] || key;
-    Object.keys(values || {}).forEach(function (name) {
-      text = text.split("{" + name + "}").join(String(values[name]));
+  /* Texts come translated from the page (a hidden list such as #outbox-text); "{name}" marks a value. */
+  function texts(selector) {
+    var TEXT = {};
+    document.querySelectorAll(selector + " [data-k]").forEach(function (node) {
+      TEXT[node.dataset.k] = node.textContent.trim();
     });
-    return text;
+    return function (key, values) {
+      var text = TEXT[key] || key;
+      Object.keys(values || {}).forEach(function (name) {
+        text = text.split("{" + name + "}").join(String(values[name]));
+      });
+      return text;
+    };
   }
+  var t = texts("#outbox-text");
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -876,9 +879,12 @@
 
   /* ---- Start ---------------------------------------------------------------------------- */
 
-  /* For the other forms of these pages (counts.js): the same outbox, the same sending. */
+  /* For the other forms of these pages (counts.js, checklists.js, outreach.js): the same outbox, the
+   * same sending, the same helpers (texts(selector) reads another hidden list of texts as t reads
+   * #outbox-text). */
   window.baqylauOutbox = {
     ready: dbReady, uuid: uuid, newItem: newItem, getItem: getItem, downscale: downscale, t: t,
+    texts: texts, el: el,
     stationIso: stationIso, nowAtStation: nowAtStation, api: API,
     meta: { get: metaGet, put: metaPut }, onSync: function (work) { syncs.push(work); }, flush: flush,
     queue: async function (items) {

@@ -17,24 +17,9 @@
   var USER = document.body.dataset.user || "";
   var LANG = document.documentElement.lang || "en";
 
-  var TEXT = {};
-  document.querySelectorAll("#help-text [data-k]").forEach(function (node) {
-    TEXT[node.dataset.k] = node.textContent.trim();
-  });
-  function t(key, values) {
-    var text = TEXT[key] || key;
-    Object.keys(values || {}).forEach(function (name) {
-      text = text.split("{" + name + "}").join(String(values[name]));
-    });
-    return text;
-  }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+  /* Its own texts (#help-text: "saved" and the position lines say other words than the outbox's). */
+  var t = box.texts("#help-text");
+  var el = box.el;
 
   /* ---- Messages ------------------------------------------------------------------------- */
 
