@@ -81,7 +81,7 @@ def stored(answers, label: str) -> dict:
     }
 
 
-def figures_for(log, cast, sampled, seconds, window_end, cpu, photo_metric, waited) -> dict:
+def figures_for(log, cast, sampled, seconds, window_end, cpu, photo_metric, waited, window_start=0.0) -> dict:
     """Everything one run measured; `photo_metric` is the product's (seconds, photos) before and after."""
     photos_before, photos_after = photo_metric
     rows = []
@@ -89,7 +89,7 @@ def figures_for(log, cast, sampled, seconds, window_end, cpu, photo_metric, wait
         answers = [a for a in log.answers if a.endpoint == label]
         rows.append({**endpoint(answers, label, seconds), **stored(answers, label)})
     for label in READS:
-        answers = [a for a in log.answers if a.endpoint == label and a.sent <= window_end]
+        answers = [a for a in log.answers if a.endpoint == label and window_start <= a.sent <= window_end]
         rows.append(endpoint(answers, label, seconds))
     photos = sum(a.photos for a in log.answers if 200 <= a.status < 300)
     metric_seconds = photos_after[0] - photos_before[0]
@@ -211,8 +211,9 @@ with a 2,560 by 1,920 JPEG (about 1.3 MB, EXIF and GPS included); one in five an
 one or two such photos. Meanwhile {args.coordinators} coordinators, signed in with password and code,
 load the dashboard every 10 s (every third time also the report list or a district page) and
 {args.partners} partners poll the incidents changed since their last poll every 5 s. Latencies are to
-the last byte at the client (Python threads on the same machine, a connection per request); reads
-are counted while the observers send. "Stored" and "Lost" are read back by the ids sent.
+the last byte at the client (Python threads on the same machine, a connection per request). The
+readers start {args.warm_up:g} s before the observers, as the day's pages were open all day before the
+close, and reads are counted while the observers send. "Stored" and "Lost" are read back by the ids sent.
 
 Targets (issue #14): nothing lost, no 5xx, p95 at most 300 ms for JSON posts, 2 s for photo posts and
 500 ms for the dashboard, the report list and the district page; district scores and count

@@ -291,7 +291,7 @@ OBSERVER_SUSTAINED_RATE = env_rate("BAQYLAU_OBSERVER_SUSTAINED_RATE", "1000/hour
 
 # The dashboard's report figures and count board, when the data keeps changing, are shown as last
 # computed if younger than this, and refreshed in the background (core/recent.py); 0: always afresh.
-RECENT_FIGURES_SECONDS = env_int("BAQYLAU_RECENT_FIGURES_SECONDS", 15, minimum=0)
+RECENT_FIGURES_SECONDS = env_int("BAQYLAU_RECENT_FIGURES_SECONDS", 60, minimum=0)
 # How long a reviewer holds a report they opened before another reviewer may take it.
 REVIEW_CLAIM_MINUTES = env_int("BAQYLAU_REVIEW_CLAIM_MINUTES", 15, minimum=1)
 

@@ -15,6 +15,7 @@ copies and counts arriving all evening do not redraw them.
 """
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,6 +30,7 @@ from counts.admin.observed import FIELD_LABELS
 from counts.comparison import StationComparison
 from counts.districts import CountSummary, DistrictCounts, count_summary
 from counts.estimators import RatioEstimate, turnout_shortfall
+from counts.forensic_runs import ContestNumbers, contest_numbers
 from counts.models import Choice, Contest, ContestKind, ForensicRun, ProtocolCopy, ResultBatch, TurnoutCount
 from counts.pictures import distributions_svg, fingerprint_svg, picture_numbers
 from people.selectors import scoped_for_staff
@@ -60,6 +62,7 @@ def data_state(election: Election) -> dict:
         "contest_count": scalar(Contest.objects.filter(**mine), "election", Count("pk")),
         "result_files": scalar(batches.filter(current=True), "contest__election", Count("pk")),
         "last_batch": scalar(batches, "contest__election", Max("pk")),
+        "last_import": scalar(batches, "contest__election", Max("imported_at")),
         "copy_count": scalar(copies, "election", Count("pk")),
         "copy_versions": scalar(copies, "election", Sum("version")),
         "last_copy": scalar(copies, "election", Max("received_at")),
@@ -79,7 +82,9 @@ def state_key(state: dict) -> str:
 def results_key(state: dict) -> str:
     """The part of the state the pictures are drawn from: the contests, their current results files
     (a new file is a new batch) and the forensic runs."""
-    results = [state[name] for name in ("contest_count", "result_files", "last_batch", "last_run")]
+    results = [
+        state[name] for name in ("contest_count", "result_files", "last_batch", "last_import", "last_run")
+    ]
     return f"count-pictures:1:{state['pk']}:{':'.join(str(value) for value in results)}"
 
 
@@ -309,7 +314,7 @@ def contest_pictures(
     pictures = cache.get(key)
     if pictures is None:
         found = Contest.objects.select_related("election").get(election=election, code=contest.code)
-        picture = picture_numbers(found, number)
+        picture = picture_numbers(found, number, kept_numbers(f"{board.results_key}:{found.pk}", found))
         where = district[1] if district else _("all districts")
         title = _("%(contest)s, %(where)s") % {"contest": contest.name, "where": where}
         pictures = Pictures(
@@ -318,6 +323,26 @@ def contest_pictures(
         )
         cache.set(key, pictures, PICTURES_SECONDS)
     return pictures
+
+
+# A district's pictures read its stations out of every station's numbers: each process keeps the
+# numbers of the last few contests and results it read (about 1 MB for 10,000 stations).
+KEPT_NUMBERS = 4
+_kept_numbers: dict[str, ContestNumbers] = {}
+_kept_lock = threading.Lock()
+
+
+def kept_numbers(key: str, contest: Contest) -> ContestNumbers:
+    """The contest's official numbers as `contest_numbers` reads them, kept in this process under
+    `key` (the state of the results and the contest)."""
+    numbers = _kept_numbers.get(key)
+    if numbers is None:
+        numbers = contest_numbers(contest)
+        with _kept_lock:
+            while len(_kept_numbers) >= KEPT_NUMBERS:
+                _kept_numbers.pop(next(iter(_kept_numbers)))
+            _kept_numbers[key] = numbers
+    return numbers
 
 
 # --- The copies behind "differing", for one reader -----------------------------------------------

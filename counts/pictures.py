@@ -9,7 +9,13 @@ import numpy as np
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from counts.forensic_runs import DISTRICT_LEADER, contest_numbers, district_leaders, latest_forensics
+from counts.forensic_runs import (
+    DISTRICT_LEADER,
+    ContestNumbers,
+    contest_numbers,
+    district_leaders,
+    latest_forensics,
+)
 from counts.forensics.pictures import (
     Fingerprint,
     PercentDistributions,
@@ -35,10 +41,13 @@ class Picture:
     stations: int
 
 
-def picture_numbers(contest: Contest, district: int | None = None) -> Picture:
+def picture_numbers(
+    contest: Contest, district: int | None = None, numbers: ContestNumbers | None = None
+) -> Picture:
     """The stations' numbers against the leader of the latest forensics run (or the party with most
-    votes when none ran yet); a contest of candidates uses each district's leading candidate."""
-    numbers = contest_numbers(contest)
+    votes when none ran yet); a contest of candidates uses each district's leading candidate.
+    `numbers`: the contest's numbers when the caller kept them (contest_numbers)."""
+    numbers = numbers if numbers is not None else contest_numbers(contest)
     run = latest_forensics(contest)
     leader = run.leader if run else None
     if contest.kind == ContestKind.CANDIDATES and leader in (None, DISTRICT_LEADER):

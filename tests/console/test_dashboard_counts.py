@@ -458,6 +458,28 @@ def test_the_national_pictures_are_inline_and_a_districts_page_has_its_own(
     assert len([rect for rect in own.iter(f"{SVG_NS}rect") if rect.get("fill") == "#08306b"]) == 1
 
 
+def test_a_districts_pictures_follow_a_new_results_file_and_not_the_observers_copies(
+    client, scene, coordinators, contest, people
+):
+    stations, _copies = scene
+    title = "Fingerprint: Party list, 2. District 2"
+
+    def darkest_cells() -> list[tuple[str, str]]:
+        own = titled(district_page(client, coordinators["A"], 2), title)
+        return [(r.get("x"), r.get("y")) for r in own.iter(f"{SVG_NS}rect") if r.get("fill") == "#08306b"]
+
+    first, key = darkest_cells(), count_board(contest.election).results_key
+    copy_protocol(people, contest, stations[2][0], "B", 100, 50, 50)
+    assert count_board(contest.election).results_key == key
+    assert darkest_cells() == first
+    # A new file: district 2 at 90 % turnout, half for the leader.
+    lines = [HEADER, *(f"{s.number},1000,500,500,0,250,250" for s in stations[1])]
+    lines += [f"{s.number},1000,900,900,0,450,450" for s in stations[2]]
+    results_import(contest=contest, data="\n".join(lines).encode(), filename="results-2.csv")
+    assert count_board(contest.election).results_key != key
+    assert len(darkest_cells()) == 1 and darkest_cells() != first
+
+
 def test_the_other_contests_are_a_link_away_and_an_unknown_one_is_not_found(
     client, scene, coordinators, contest, election
 ):
@@ -546,6 +568,8 @@ def test_the_pages_take_the_same_queries_for_1_and_12_districts(
     assert (queries_of(client, dashboard), queries_of(client, dashboard)) == (COLD_DASHBOARD, WARM_DASHBOARD)
     # Session, user, permissions, the district's score, indicators and history, the count's key and
     # the user's differing copies, the complaints filed there (the user's organizations' and all
-    # organizations' counts, the latest few); once the cache is empty, the district's pictures too.
+    # organizations' counts, the latest few); once the cache is empty, the district's pictures too:
+    # the contest, its latest run and the leader's name (the stations' numbers, read for the
+    # dashboard's pictures, are kept in the process).
     cold, warm = queries_of(client, district), queries_of(client, district)
-    assert (cold - warm, warm) == (6, 12)
+    assert (cold - warm, warm) == (3, 12)
