@@ -101,6 +101,8 @@ class Dashboard:
     # whether they describe the reports as they are now (core/recent.py).
     figures_at: datetime | None = None
     figures_current: bool = True
+    # Names the figures the rows show: their scope and when they were computed.
+    figures_version: str = ""
 
     @property
     def queue(self) -> int:
@@ -116,7 +118,7 @@ def dashboard_for_user(*, user: AbstractBaseUser, election: Election) -> Dashboa
     checkins = scoped_for_staff(CheckIn.objects.filter(election=election), user)
     reports = scoped_for_staff(IncidentReport.objects.filter(election=election), user)
     districts = election_districts(election)
-    recent = report_figures(election, reports, checkins, user, districts)
+    recent, key = report_figures(election, reports, checkins, user, districts)
     figures = recent.value
     rows = district_rows(districts, figures["observed"], figures["by_district"])
     totals = DistrictRow(district=None)
@@ -137,6 +139,7 @@ def dashboard_for_user(*, user: AbstractBaseUser, election: Election) -> Dashboa
         history=score_history(election, rows),
         figures_at=recent.computed_at,
         figures_current=recent.current,
+        figures_version=f"{key}:{recent.computed_at.isoformat()}",
     )
 
 
@@ -146,13 +149,14 @@ def report_figures(
     checkins: QuerySet,
     user: AbstractBaseUser,
     districts: list[District],
-) -> Recent:
+) -> tuple[Recent, str]:
     """The dashboard's aggregates over the user's reports and check-ins, kept per election and scope
     (every reader who sees the same organizations shares them) with the state they were computed
     for: the latest change of a report and the latest check-in (index reads, in the same query as
     the organizations the user sees), and the districts' stations and sample as `districts` found
     them. While reports keep arriving the last figures are shown, at most
-    settings.RECENT_FIGURES_SECONDS old, and refreshed in the background (core/recent.py)."""
+    settings.RECENT_FIGURES_SECONDS old, and refreshed in the background (core/recent.py). Returns
+    them with the key they are kept under."""
     latest = Subquery(
         IncidentReport.objects.filter(election=election).order_by("-updated_at").values("updated_at")[:1]
     )
@@ -188,7 +192,7 @@ def report_figures(
             "median_review": median_time_to_review(reports),
         }
 
-    return recent_figures(key, state, compute)
+    return recent_figures(key, state, compute), key
 
 
 def election_districts(election: Election) -> list[District]:

@@ -85,7 +85,8 @@ def results_key(state: dict) -> str:
     results = [
         state[name] for name in ("contest_count", "result_files", "last_batch", "last_import", "last_run")
     ]
-    return f"count-pictures:1:{state['pk']}:{':'.join(str(value) for value in results)}"
+    digest = hashlib.sha256(repr(results).encode()).hexdigest()[:32]
+    return f"count-pictures:1:{state['pk']}:{digest}"
 
 
 # --- The cached board ----------------------------------------------------------------------------

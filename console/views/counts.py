@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -60,16 +61,21 @@ def count_context(request: HttpRequest, election: Election, data: Dashboard) -> 
     counted = table.districts if table else {}
     return {
         "counts": board,
-        "count_rows": [
-            (
-                row.district,
-                district_url(row.district),
-                turnout_cells(getattr(counted.get(row.district.pk), "turnout", None)),
+        # Drawn only when the page's kept copy of the table is out of date (console/dashboard.html).
+        "count_rows": SimpleLazyObject(
+            lambda: (
+                [
+                    (
+                        row.district,
+                        district_url(row.district),
+                        turnout_cells(getattr(counted.get(row.district.pk), "turnout", None)),
+                    )
+                    for row in data.rows
+                ]
+                if table
+                else []
             )
-            for row in data.rows
-        ]
-        if table
-        else [],
+        ),
         "count_national": turnout_cells(table.national) if table else None,
         "forensics": forensics_context(
             election, board, contest, districts=districts, query={"election": election.slug}

@@ -4,6 +4,7 @@ intervals, band, coverage grade and history; and charts drawn here as inline SVG
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -12,10 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.formats import date_format, number_format
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from console.board import (
     CHART_HOURS,
@@ -39,6 +41,9 @@ from reports.models import ReportStatus
 from stations.models import District
 
 PERMISSION = "reports.view_incidentreport"
+# The district tables are kept drawn, under names of what they show, for this long at most (the
+# names of the districts in them are not part of those names).
+FRAGMENT_SECONDS = 300
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -61,7 +66,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context.update(
             data=data,
             columns=column_headings(),
-            rows=[(scored_row(row, data, floor), table_row(row, data, paths)) for row in data.rows],
+            # The tables' rows are drawn only when the page's kept copy of them is out of date.
+            rows=SimpleLazyObject(
+                lambda: [(scored_row(row, data, floor), table_row(row, data, paths)) for row in data.rows]
+            ),
+            fragment_seconds=FRAGMENT_SECONDS,
+            figures_version=data.figures_version,
+            scores_version=scores_version(data, floor),
+            language=get_language(),
             history_floor=f"{floor:.0f}",
             totals=table_row(data.totals, data, paths),
             queue_url=changelist(
@@ -72,10 +84,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             median_review=duration_text(data.median_review),
             hour_chart=hour_chart(data),
             category_chart=category_chart(data),
-            funnel_chart=funnel_chart(serious_rate_points(data.rows, url=district_url)),
+            funnel_chart=cache(lambda: funnel_chart(serious_rate_points(data.rows, url=district_url))),
             **count_context(request, election, data),
         )
     return TemplateResponse(request, "console/dashboard.html", context)
+
+
+def scores_version(data: Dashboard, floor: float) -> str:
+    """Names what the scores table and the funnel plot show, the same for every reader: the
+    published scores (their latest run and its time) and the scale of the history lines."""
+    scores = [score for row in data.rows if (score := district_score(row.district)) is not None]
+    latest = max(((score.run_id, score.computed_at.isoformat()) for score in scores), default=None)
+    return f"{len(data.rows)}:{len(scores)}:{latest}:{floor:.3f}"
 
 
 def district_url(district: District) -> str:

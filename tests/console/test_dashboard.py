@@ -276,6 +276,24 @@ def test_the_page_shows_the_reviewers_numbers_with_links_into_the_admin_lists(
     assert "25 minutes" in content
 
 
+def test_the_kept_tables_of_the_page_follow_a_new_checkin_and_other_readers_scopes(
+    client, scene, reviewer_a, superuser, election, organization
+):
+    district = District.objects.get(election=election, number=1)
+    checkins = escape(admin_list("reports_checkin", station__district__id__exact=district.pk))
+    client.force_login(reviewer_a)
+    before = client.get(dashboard_url()).content.decode()
+    check_in(get_user_model().objects.get(username="observer-a"), organization, scene["104"])
+    after = client.get(dashboard_url()).content.decode()
+    client.force_login(superuser)
+    everyone = client.get(dashboard_url()).content.decode()
+
+    assert f'<a href="{checkins}">2</a>' in before
+    assert f'<a href="{checkins}">3</a>' in after
+    # Organization B's check-in at 102 counts for the superuser only.
+    assert f'<a href="{checkins}">4</a>' in everyone
+
+
 def test_every_number_opens_an_admin_list_with_as_many_rows(client, scene, superuser):
     client.force_login(superuser)
     page = client.get(dashboard_url())
